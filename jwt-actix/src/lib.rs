@@ -1,0 +1,1 @@
+//! JWT cookie sessions for actix (see the jwt-actix issue).

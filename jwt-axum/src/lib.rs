@@ -1,0 +1,1 @@
+//! JWT cookie sessions for axum (see the jwt-axum issue).

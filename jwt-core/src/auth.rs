@@ -1,0 +1,195 @@
+//! [`JwtAuth`]: configuration, keys, authenticator, store and clock in one shareable value.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::authentication::{AuthRejection, Authentication};
+use crate::authenticator::Authenticator;
+use crate::claims::NoClaims;
+use crate::clock::{Clock, SystemClock};
+use crate::config::JwtConfig;
+use crate::csrf;
+use crate::events::EventHook;
+use crate::request::{Presented, RequestHead, TokenSource};
+use crate::store::{MemoryStore, SessionStore};
+use crate::token::{self, TokenKind};
+
+/// The engine every adapter wraps. Cheap to clone (one `Arc`).
+///
+/// `C` is the application's claims type, fixed by its [`Authenticator`].
+///
+/// ```
+/// use jwt_core::{JwtAuth, JwtConfig, MemoryAuthenticator, NoClaims};
+///
+/// let config = JwtConfig::builder().secret("an example secret of at least 32 bytes").build()?;
+/// let users = MemoryAuthenticator::<NoClaims>::new();
+/// let auth = JwtAuth::new(config, users);
+/// assert_eq!(auth.config().login_path(), "/jwt/login/");
+/// # Ok::<(), jwt_core::ConfigError>(())
+/// ```
+pub struct JwtAuth<C = NoClaims> {
+    pub(crate) inner: Arc<Inner<C>>,
+}
+
+pub(crate) struct Inner<C> {
+    pub(crate) config: JwtConfig,
+    pub(crate) authenticator: Arc<dyn Authenticator<Claims = C>>,
+    pub(crate) store: Arc<dyn SessionStore>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) events: Option<Arc<dyn EventHook>>,
+}
+
+impl<C> Clone for JwtAuth<C> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<C> fmt::Debug for JwtAuth<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtAuth")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Assembles a [`JwtAuth`] with a store, clock or event hook other than the defaults.
+#[must_use]
+pub struct JwtAuthBuilder<C> {
+    config: JwtConfig,
+    authenticator: Arc<dyn Authenticator<Claims = C>>,
+    store: Option<Arc<dyn SessionStore>>,
+    clock: Arc<dyn Clock>,
+    events: Option<Arc<dyn EventHook>>,
+}
+
+impl<C> JwtAuthBuilder<C>
+where
+    C: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    /// The session store (default: a [`MemoryStore`] with default limits).
+    pub fn store(mut self, store: impl SessionStore) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// A session store already shared with other code.
+    pub fn shared_store(mut self, store: Arc<dyn SessionStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The clock (default: [`SystemClock`]).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// The application's event listener.
+    pub fn events(mut self, hook: impl EventHook) -> Self {
+        self.events = Some(Arc::new(hook));
+        self
+    }
+
+    /// The engine.
+    pub fn build(self) -> JwtAuth<C> {
+        JwtAuth {
+            inner: Arc::new(Inner {
+                config: self.config,
+                authenticator: self.authenticator,
+                store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
+                clock: self.clock,
+                events: self.events,
+            }),
+        }
+    }
+}
+
+impl<C> JwtAuth<C>
+where
+    C: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    /// An engine with in-memory sessions and the system clock.
+    pub fn new(config: JwtConfig, authenticator: impl Authenticator<Claims = C>) -> Self {
+        Self::builder(config, authenticator).build()
+    }
+
+    /// A builder, to choose the store, clock and event hook.
+    pub fn builder(
+        config: JwtConfig,
+        authenticator: impl Authenticator<Claims = C>,
+    ) -> JwtAuthBuilder<C> {
+        JwtAuthBuilder {
+            config,
+            authenticator: Arc::new(authenticator),
+            store: None,
+            clock: Arc::new(SystemClock),
+            events: None,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &JwtConfig {
+        &self.inner.config
+    }
+
+    /// The session store.
+    pub fn store(&self) -> &Arc<dyn SessionStore> {
+        &self.inner.store
+    }
+
+    /// Authenticates a request from its token alone, without asking the session store (so
+    /// `JWT_STRICT_LOGOUT` is not applied; use [`JwtAuth::authenticate`] for that).
+    pub fn verify_request(&self, head: &RequestHead<'_>) -> Authentication<C> {
+        let config = &self.inner.config;
+        let (token, source) = match head.access_token() {
+            Presented::Absent => return Authentication::Anonymous,
+            Presented::Unreadable(_) => return Authentication::Rejected(AuthRejection::InvalidToken),
+            Presented::Token(token, source) => (token, source),
+        };
+        let now = self.inner.clock.now().unix_timestamp();
+        let principal = token::verify(config, token, TokenKind::Access, now, 0)
+            .and_then(token::VerifiedToken::into_principal::<C>);
+        let principal = match principal {
+            Ok(principal) => principal,
+            Err(reason) => {
+                tracing::debug!(target: "jwt_core", %reason, "access token rejected");
+                return Authentication::Rejected(AuthRejection::InvalidToken);
+            }
+        };
+        if source == TokenSource::Cookie
+            && config.csrf
+            && csrf::is_unsafe(head.method)
+            && csrf::is_cross_origin(head)
+        {
+            return Authentication::Rejected(AuthRejection::CrossOrigin);
+        }
+        Authentication::Authenticated { principal, source }
+    }
+
+    /// Authenticates a request: [`JwtAuth::verify_request`], then, with `JWT_STRICT_LOGOUT`,
+    /// a store look-up that the session was not revoked.
+    pub async fn authenticate(&self, head: &RequestHead<'_>) -> Authentication<C> {
+        let outcome = self.verify_request(head);
+        if !self.inner.config.strict_logout {
+            return outcome;
+        }
+        let Authentication::Authenticated { principal, source } = outcome else {
+            return outcome;
+        };
+        let now = self.inner.clock.now();
+        match self.inner.store.is_active(&principal.session_id, now).await {
+            Ok(true) => Authentication::Authenticated { principal, source },
+            Ok(false) => Authentication::Rejected(AuthRejection::InvalidToken),
+            Err(error) => {
+                tracing::warn!(target: "jwt_core", %error, "session store unavailable");
+                Authentication::Rejected(AuthRejection::StoreUnavailable)
+            }
+        }
+    }
+}

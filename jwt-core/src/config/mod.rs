@@ -1,0 +1,253 @@
+//! Settings: one [`JwtConfig`] configures every adapter.
+//!
+//! Settings keep the Django package's names, so a deployment can move over unchanged:
+//! environment variables `JWT_*` ([`JwtConfig::from_env`]), the same names in lower case
+//! without `JWT_` in a TOML or JSON file ([`JwtConfig::from_toml_str`]), or the
+//! [`JwtConfigBuilder`]. Everything is checked when the configuration is built, and an error
+//! names the setting at fault; nothing fails later at request time.
+//!
+//! ```
+//! use jwt_core::JwtConfig;
+//!
+//! let config = JwtConfig::from_toml_str(r#"
+//!     secret = "an example secret of at least 32 bytes"
+//!     access_duration = 10
+//! "#)?;
+//! assert_eq!(config.access_lifetime(), time::Duration::minutes(10));
+//! assert_eq!(config.refresh_cookie(), "RefreshAuthorization");
+//! # Ok::<(), jwt_core::ConfigError>(())
+//! ```
+//!
+//! Decisions beyond the Django package's settings:
+//! - `JWT_REFRESH_COOKIE_PATH` (default: `JWT_REFRESH_PATH`) lets the refresh cookie's Path
+//!   differ from where the endpoint is mounted, for apps that mount it under a prefix; the
+//!   endpoint must still lie under it, or the browser would never send the cookie.
+//! - `JWT_REFRESH_GRACE` is capped at 300 seconds: a longer window is a longer time in which a
+//!   stolen refresh token goes unnoticed.
+//! - Booleans accept `true`/`false`/`1`/`0`/`yes`/`no`/`on`/`off`, any case.
+
+mod builder;
+mod env;
+mod error;
+
+use http::HeaderName;
+use jsonwebtoken::Algorithm;
+use time::Duration;
+
+pub use builder::JwtConfigBuilder;
+pub use error::ConfigError;
+
+use crate::keys::KeyRing;
+
+/// The `SameSite` attribute of both cookies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SameSite {
+    /// Sent only with requests from the cookie's own site (the default).
+    Strict,
+    /// Also sent with top-level navigations from other sites.
+    Lax,
+    /// Sent with every request; needs `Secure`.
+    None,
+}
+
+/// A validated configuration. Build it with [`JwtConfig::builder`], [`JwtConfig::from_env`] or
+/// [`JwtConfig::from_toml_str`]; it cannot hold an unusable value.
+#[derive(Debug, Clone)]
+pub struct JwtConfig {
+    pub(crate) access_lifetime: Duration,
+    pub(crate) refresh_lifetime: Duration,
+    pub(crate) access_header: HeaderName,
+    pub(crate) access_cookie: String,
+    pub(crate) refresh_cookie: String,
+    pub(crate) refresh_header: HeaderName,
+    pub(crate) keys: KeyRing,
+    pub(crate) issuer: Option<String>,
+    pub(crate) audience: Option<String>,
+    pub(crate) leeway: Duration,
+    pub(crate) cookie_http_only: bool,
+    pub(crate) cookie_same_site: SameSite,
+    pub(crate) cookie_secure: bool,
+    pub(crate) cookie_domain: Option<String>,
+    pub(crate) logout_access: bool,
+    pub(crate) refresh_path: String,
+    pub(crate) refresh_cookie_path: String,
+    pub(crate) login_path: String,
+    pub(crate) logout_path: String,
+    pub(crate) logout_all_path: String,
+    pub(crate) rotate_refresh: bool,
+    pub(crate) refresh_grace: Duration,
+    pub(crate) session_max_age: Option<Duration>,
+    pub(crate) strict_logout: bool,
+    pub(crate) csrf: bool,
+    pub(crate) trusted_origins: Vec<String>,
+    pub(crate) max_token_bytes: usize,
+    pub(crate) redis_url: Option<String>,
+}
+
+impl JwtConfig {
+    /// A builder with every setting at its default.
+    pub fn builder() -> JwtConfigBuilder {
+        JwtConfigBuilder::default()
+    }
+
+    /// Reads every `JWT_*` environment variable that is set and builds the configuration.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        JwtConfigBuilder::from_env()?.build()
+    }
+
+    /// Parses TOML settings (keys in lower case without `JWT_`) and builds the configuration.
+    pub fn from_toml_str(toml: &str) -> Result<Self, ConfigError> {
+        JwtConfigBuilder::from_toml_str(toml)?.build()
+    }
+
+    /// Parses JSON settings (keys in lower case without `JWT_`) and builds the configuration.
+    pub fn from_json_str(json: &str) -> Result<Self, ConfigError> {
+        JwtConfigBuilder::from_json_str(json)?.build()
+    }
+
+    /// `JWT_ACCESS_DURATION`: how long an access token lives.
+    pub fn access_lifetime(&self) -> Duration {
+        self.access_lifetime
+    }
+
+    /// `JWT_REFRESH_DURATION`: how long a refresh token lives.
+    pub fn refresh_lifetime(&self) -> Duration {
+        self.refresh_lifetime
+    }
+
+    /// `JWT_ACCESS_HEADER`: the request header read for `Bearer <jwt>`.
+    pub fn access_header(&self) -> &HeaderName {
+        &self.access_header
+    }
+
+    /// `JWT_ACCESS_COOKIE`: the access cookie's name.
+    pub fn access_cookie(&self) -> &str {
+        &self.access_cookie
+    }
+
+    /// `JWT_REFRESH_COOKIE`: the refresh cookie's name.
+    pub fn refresh_cookie(&self) -> &str {
+        &self.refresh_cookie
+    }
+
+    /// The request header a non-browser client may send its refresh token in (the refresh
+    /// cookie's name).
+    pub fn refresh_header(&self) -> &HeaderName {
+        &self.refresh_header
+    }
+
+    /// The signing and verification keys.
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
+    }
+
+    /// `JWT_ALGORITHM`.
+    pub fn algorithm(&self) -> Algorithm {
+        self.keys.algorithm()
+    }
+
+    /// `JWT_ISSUER`.
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
+    /// `JWT_AUDIENCE`.
+    pub fn audience(&self) -> Option<&str> {
+        self.audience.as_deref()
+    }
+
+    /// `JWT_LEEWAY`.
+    pub fn leeway(&self) -> Duration {
+        self.leeway
+    }
+
+    /// `JWT_COOKIE_HTTPONLY`.
+    pub fn cookie_http_only(&self) -> bool {
+        self.cookie_http_only
+    }
+
+    /// `JWT_COOKIE_SAMESITE`.
+    pub fn cookie_same_site(&self) -> SameSite {
+        self.cookie_same_site
+    }
+
+    /// `JWT_COOKIE_SECURE`.
+    pub fn cookie_secure(&self) -> bool {
+        self.cookie_secure
+    }
+
+    /// `JWT_COOKIE_DOMAIN`.
+    pub fn cookie_domain(&self) -> Option<&str> {
+        self.cookie_domain.as_deref()
+    }
+
+    /// `JWT_LOGOUT_ACCESS`.
+    pub fn logout_access(&self) -> bool {
+        self.logout_access
+    }
+
+    /// `JWT_REFRESH_PATH`: where the refresh endpoint is mounted.
+    pub fn refresh_path(&self) -> &str {
+        &self.refresh_path
+    }
+
+    /// `JWT_REFRESH_COOKIE_PATH`: the refresh cookie's Path attribute.
+    pub fn refresh_cookie_path(&self) -> &str {
+        &self.refresh_cookie_path
+    }
+
+    /// `JWT_LOGIN_PATH`.
+    pub fn login_path(&self) -> &str {
+        &self.login_path
+    }
+
+    /// `JWT_LOGOUT_PATH`.
+    pub fn logout_path(&self) -> &str {
+        &self.logout_path
+    }
+
+    /// `JWT_LOGOUT_ALL_PATH`.
+    pub fn logout_all_path(&self) -> &str {
+        &self.logout_all_path
+    }
+
+    /// `JWT_ROTATE_REFRESH`.
+    pub fn rotate_refresh(&self) -> bool {
+        self.rotate_refresh
+    }
+
+    /// `JWT_REFRESH_GRACE`.
+    pub fn refresh_grace(&self) -> Duration {
+        self.refresh_grace
+    }
+
+    /// `JWT_SESSION_MAX_AGE`, `None` for no cap.
+    pub fn session_max_age(&self) -> Option<Duration> {
+        self.session_max_age
+    }
+
+    /// `JWT_STRICT_LOGOUT`.
+    pub fn strict_logout(&self) -> bool {
+        self.strict_logout
+    }
+
+    /// `JWT_CSRF`.
+    pub fn csrf(&self) -> bool {
+        self.csrf
+    }
+
+    /// `JWT_TRUSTED_ORIGINS`, normalised to `scheme://host[:port]` in lower case.
+    pub fn trusted_origins(&self) -> &[String] {
+        &self.trusted_origins
+    }
+
+    /// `JWT_MAX_TOKEN_BYTES`.
+    pub fn max_token_bytes(&self) -> usize {
+        self.max_token_bytes
+    }
+
+    /// `JWT_REDIS_URL`.
+    pub fn redis_url(&self) -> Option<&str> {
+        self.redis_url.as_deref()
+    }
+}

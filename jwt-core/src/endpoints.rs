@@ -1,0 +1,392 @@
+//! The login, refresh, logout and logout-all transitions.
+//!
+//! Each takes a [`RequestHead`] (and, for login, the body) and returns a finished [`Reply`];
+//! adapters only mount them. Every endpoint answers `POST` only (`405` with `Allow: POST`
+//! otherwise) and refuses cookie-authenticated cross-origin requests with `403` when
+//! `JWT_CSRF` is on.
+//!
+//! Decisions beyond SPEC.md:
+//! - When the session store fails during logout, the answer is `503` and the cookies stay:
+//!   the user should retry rather than believe the session ended.
+//! - A refresh for a user the authenticator reports gone also revokes the session.
+//! - An authenticator backend failure answers `503 {"message": "Authentication service
+//!   unavailable."}` with `Retry-After`, like a store failure.
+//! - Every endpoint response carries `Cache-Control: no-store`.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use time::{Duration, OffsetDateTime};
+
+use crate::auth::JwtAuth;
+use crate::claims::SessionId;
+use crate::cookies::{self, CookieKind};
+use crate::csrf;
+use crate::events::{self, AuthEvent};
+use crate::login_body::{self, LOGIN_BODY_LIMIT, RequestBody};
+use crate::reply::{Message, Reply};
+use crate::request::{Presented, RequestHead, Slot, TokenSource};
+use crate::store::{NewSession, Refresh, RefreshAttempt};
+use crate::token::{self, TokenContent, TokenKind};
+
+/// One of the four endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    /// `POST JWT_LOGIN_PATH`.
+    Login,
+    /// `POST JWT_REFRESH_PATH`.
+    Refresh,
+    /// `POST JWT_LOGOUT_PATH`.
+    Logout,
+    /// `POST JWT_LOGOUT_ALL_PATH`.
+    LogoutAll,
+}
+
+impl Endpoint {
+    /// All four, for mounting.
+    pub const ALL: [Endpoint; 4] = [Self::Login, Self::Refresh, Self::Logout, Self::LogoutAll];
+}
+
+impl<C> JwtAuth<C>
+where
+    C: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    /// Where the endpoint is mounted by default (its `JWT_*_PATH` setting).
+    pub fn path(&self, endpoint: Endpoint) -> &str {
+        let config = &self.inner.config;
+        match endpoint {
+            Endpoint::Login => &config.login_path,
+            Endpoint::Refresh => &config.refresh_path,
+            Endpoint::Logout => &config.logout_path,
+            Endpoint::LogoutAll => &config.logout_all_path,
+        }
+    }
+
+    /// The endpoint mounted at `path`, if any.
+    pub fn endpoint_at(&self, path: &str) -> Option<Endpoint> {
+        Endpoint::ALL.into_iter().find(|endpoint| self.path(*endpoint) == path)
+    }
+
+    /// Whether the endpoint reads the request body (only login does; the others can answer
+    /// without waiting for it).
+    pub fn reads_body(endpoint: Endpoint) -> bool {
+        endpoint == Endpoint::Login
+    }
+
+    /// Runs an endpoint.
+    pub async fn handle(&self, endpoint: Endpoint, head: &RequestHead<'_>, body: RequestBody) -> Reply {
+        match endpoint {
+            Endpoint::Login => self.login(head, body).await,
+            Endpoint::Refresh => self.refresh(head).await,
+            Endpoint::Logout => self.logout(head).await,
+            Endpoint::LogoutAll => self.logout_all(head).await,
+        }
+    }
+
+    /// `POST JWT_LOGIN_PATH`: checks credentials, starts a session, sets both cookies.
+    pub async fn login(&self, head: &RequestHead<'_>, body: RequestBody) -> Reply {
+        if let Err(reply) = self.precheck(head, true) {
+            return reply;
+        }
+        let Ok(content_type) = head.single(Slot::ContentType) else {
+            return Reply::message(Message::UnsupportedMediaType);
+        };
+        let format = match login_body::format(content_type) {
+            Ok(format) => format,
+            Err(message) => return Reply::message(message),
+        };
+        let declared_too_large = head
+            .values(Slot::ContentLength)
+            .filter_map(|value| std::str::from_utf8(value).ok()?.trim().parse::<u64>().ok())
+            .any(|length| length > LOGIN_BODY_LIMIT as u64);
+        let body = match body {
+            RequestBody::Complete(bytes) if bytes.len() <= LOGIN_BODY_LIMIT && !declared_too_large => bytes,
+            _ => return Reply::message(Message::BodyTooLarge),
+        };
+        let Some(credentials) = login_body::credentials(format, body).await else {
+            return Reply::message(Message::BadCredentials);
+        };
+        let identity = match self.inner.authenticator.authenticate(&credentials).await {
+            Ok(Some(identity)) => identity,
+            Ok(None) => {
+                self.emit(AuthEvent::LoginFailed {
+                    username: &credentials.username,
+                });
+                return Reply::message(Message::BadCredentials);
+            }
+            Err(error) => {
+                tracing::error!(target: "jwt_core", %error, "authenticator failed during login");
+                return Reply::message(Message::AuthenticatorUnavailable);
+            }
+        };
+        let custom = match token::custom_claims(&identity.claims) {
+            Ok(custom) => custom,
+            Err(_) => {
+                tracing::error!(
+                    target: "jwt_core",
+                    "the application's claims must serialize to a JSON object without registered claim names"
+                );
+                return Reply::message(Message::Internal);
+            }
+        };
+
+        let config = &self.inner.config;
+        let now = self.inner.clock.now();
+        let deadline = config.session_max_age.map(|max_age| now + max_age);
+        let refresh_expires = deadline.map_or(now + config.refresh_lifetime, |deadline| {
+            deadline.min(now + config.refresh_lifetime)
+        });
+        let (Some(session_id), Some(refresh_id)) = (random_id(), random_id()) else {
+            return Reply::message(Message::Internal);
+        };
+        let session_id = SessionId::new(session_id);
+        let session = NewSession::new(
+            session_id.clone(),
+            identity.subject.clone(),
+            refresh_id.clone(),
+            now,
+            refresh_expires,
+            deadline,
+        );
+        if let Err(error) = self.inner.store.create(session).await {
+            tracing::warn!(target: "jwt_core", %error, "session store unavailable during login");
+            return Reply::message(Message::StoreUnavailable);
+        }
+        let access = self.access_cookie(&identity.subject, &session_id, &custom, now);
+        let refresh = self.refresh_cookie(&identity.subject, &session_id, &refresh_id, now, refresh_expires);
+        let (Some(access), Some(refresh)) = (access, refresh) else {
+            return Reply::message(Message::Internal);
+        };
+        self.emit(AuthEvent::LoginSucceeded {
+            subject: &identity.subject,
+            session_id: &session_id,
+        });
+        Reply::message(Message::LoggedIn).with_cookies([access, refresh])
+    }
+
+    /// `POST JWT_REFRESH_PATH`: a new access cookie for a valid refresh token, and (with
+    /// `JWT_ROTATE_REFRESH`) a new refresh cookie, retiring the old token.
+    pub async fn refresh(&self, head: &RequestHead<'_>) -> Reply {
+        let config = &self.inner.config;
+        let presented = head.refresh_token();
+        let cookie_borne = matches!(presented, Presented::Token(_, TokenSource::Cookie));
+        if let Err(reply) = self.precheck(head, cookie_borne) {
+            return reply;
+        }
+        let refused = || {
+            Reply::message(Message::InvalidRefreshToken)
+                .with_cookies([cookies::delete(config, CookieKind::Refresh)])
+        };
+        let Presented::Token(token, _) = presented else {
+            return refused();
+        };
+        let now = self.inner.clock.now();
+        let verified = match token::verify(config, token, TokenKind::Refresh, now.unix_timestamp(), 0) {
+            Ok(verified) => verified,
+            Err(reason) => {
+                tracing::debug!(target: "jwt_core", %reason, "refresh token rejected");
+                return refused();
+            }
+        };
+        let (subject, session_id) = (&verified.subject, &verified.session_id);
+
+        let identity = match self.inner.authenticator.identity(subject).await {
+            Ok(Some(identity)) => identity,
+            Ok(None) => {
+                if let Err(error) = self.inner.store.revoke(session_id, subject).await {
+                    tracing::warn!(target: "jwt_core", %error, "session store unavailable during refresh");
+                    return Reply::message(Message::StoreUnavailable);
+                }
+                return refused();
+            }
+            Err(error) => {
+                tracing::error!(target: "jwt_core", %error, "authenticator failed during refresh");
+                return Reply::message(Message::AuthenticatorUnavailable);
+            }
+        };
+        let Ok(custom) = token::custom_claims(&identity.claims) else {
+            return Reply::message(Message::Internal);
+        };
+        let replacement = match config.rotate_refresh {
+            true => match random_id() {
+                Some(id) => Some((id, now + config.refresh_lifetime)),
+                None => return Reply::message(Message::Internal),
+            },
+            false => None,
+        };
+        let attempt = RefreshAttempt::new(
+            session_id.clone(),
+            subject.clone(),
+            verified.token_id.clone(),
+            replacement.clone(),
+            now,
+            config.refresh_grace,
+        );
+        let outcome = match self.inner.store.refresh(attempt).await {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                tracing::warn!(target: "jwt_core", %error, "session store unavailable during refresh");
+                return Reply::message(Message::StoreUnavailable);
+            }
+        };
+        let mut set_cookies = Vec::with_capacity(2);
+        match outcome {
+            Refresh::Rotated { expires_at } => {
+                let Some((next_id, _)) = &replacement else {
+                    return Reply::message(Message::Internal);
+                };
+                match self.refresh_cookie(subject, session_id, next_id, now, expires_at) {
+                    Some(cookie) => set_cookies.push(cookie),
+                    None => return Reply::message(Message::Internal),
+                }
+            }
+            Refresh::Current { .. } | Refresh::Grace => {}
+            Refresh::Reused => {
+                self.emit(AuthEvent::ReuseDetected { subject, session_id });
+                return refused();
+            }
+            _ => return refused(),
+        }
+        match self.access_cookie(subject, session_id, &custom, now) {
+            Some(cookie) => set_cookies.insert(0, cookie),
+            None => return Reply::message(Message::Internal),
+        }
+        self.emit(AuthEvent::Refreshed {
+            subject,
+            session_id,
+            rotated: matches!(outcome, Refresh::Rotated { .. }),
+        });
+        Reply::message(Message::Refreshed).with_cookies(set_cookies)
+    }
+
+    /// `POST JWT_LOGOUT_PATH`: revokes the access token's session and deletes the cookies.
+    pub async fn logout(&self, head: &RequestHead<'_>) -> Reply {
+        self.end_sessions(head, false).await
+    }
+
+    /// `POST JWT_LOGOUT_ALL_PATH`: revokes every session of the access token's user and
+    /// deletes the cookies.
+    pub async fn logout_all(&self, head: &RequestHead<'_>) -> Reply {
+        self.end_sessions(head, true).await
+    }
+
+    async fn end_sessions(&self, head: &RequestHead<'_>, everywhere: bool) -> Reply {
+        let config = &self.inner.config;
+        let presented = head.access_token();
+        let cookie_borne = matches!(presented, Presented::Token(_, TokenSource::Cookie));
+        if let Err(reply) = self.precheck(head, cookie_borne) {
+            return reply;
+        }
+        let mut deletions = vec![cookies::delete(config, CookieKind::Refresh)];
+        if config.logout_access {
+            deletions.insert(0, cookies::delete(config, CookieKind::Access));
+        }
+        // Logging out only lowers privilege, so an authentic token that expired less than a
+        // refresh lifetime ago still identifies the session to end.
+        let grace = config.refresh_lifetime.whole_seconds();
+        let now = self.inner.clock.now().unix_timestamp();
+        let verified = match presented {
+            Presented::Token(token, _) => token::verify(config, token, TokenKind::Access, now, grace).ok(),
+            _ => None,
+        };
+        let Some(verified) = verified else {
+            return Reply::message(Message::LogoutUnauthenticated).with_cookies(deletions);
+        };
+        let (subject, session_id) = (&verified.subject, &verified.session_id);
+        let store = &self.inner.store;
+        let (outcome, message) = if everywhere {
+            let outcome = store.revoke_all(subject).await.map(|sessions| {
+                self.emit(AuthEvent::LoggedOutEverywhere { subject, sessions });
+            });
+            (outcome, Message::LoggedOutEverywhere)
+        } else {
+            let outcome = store.revoke(session_id, subject).await.map(|_| {
+                self.emit(AuthEvent::LoggedOut { subject, session_id });
+            });
+            (outcome, Message::LoggedOut)
+        };
+        match outcome {
+            Ok(()) => Reply::message(message).with_cookies(deletions),
+            Err(error) => {
+                tracing::warn!(target: "jwt_core", %error, "session store unavailable during logout");
+                Reply::message(Message::StoreUnavailable)
+            }
+        }
+    }
+
+    /// `405` for anything but `POST`; `403` for a cross-origin request whose token came from
+    /// a cookie (login always counts as such: it sets the cookies).
+    fn precheck(&self, head: &RequestHead<'_>, browser_borne: bool) -> Result<(), Reply> {
+        if head.method != "POST" {
+            return Err(Reply::message(Message::MethodNotAllowed));
+        }
+        if self.inner.config.csrf && browser_borne && csrf::is_cross_origin(head) {
+            return Err(Reply::message(Message::CrossOrigin));
+        }
+        Ok(())
+    }
+
+    fn access_cookie(
+        &self,
+        subject: &str,
+        session_id: &SessionId,
+        custom: &serde_json::Map<String, serde_json::Value>,
+        now: OffsetDateTime,
+    ) -> Option<String> {
+        let config = &self.inner.config;
+        let token_id = random_id()?;
+        let expires = now + config.access_lifetime;
+        let content = TokenContent {
+            kind: TokenKind::Access,
+            subject,
+            session_id,
+            token_id: &token_id,
+            issued_at: now.unix_timestamp(),
+            expires_at: expires.unix_timestamp(),
+            custom,
+        };
+        let token = token::issue(config, &content).ok()?;
+        Some(cookies::set(config, CookieKind::Access, &token, config.access_lifetime))
+    }
+
+    fn refresh_cookie(
+        &self,
+        subject: &str,
+        session_id: &SessionId,
+        token_id: &str,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Option<String> {
+        let config = &self.inner.config;
+        let empty = serde_json::Map::new();
+        let content = TokenContent {
+            kind: TokenKind::Refresh,
+            subject,
+            session_id,
+            token_id,
+            issued_at: now.unix_timestamp(),
+            expires_at: expires_at.unix_timestamp(),
+            custom: &empty,
+        };
+        let token = token::issue(config, &content).ok()?;
+        let max_age: Duration = expires_at - now;
+        Some(cookies::set(config, CookieKind::Refresh, &token, max_age))
+    }
+
+    fn emit(&self, event: AuthEvent<'_>) {
+        events::emit(self.inner.events.as_deref(), event);
+    }
+}
+
+/// 128 random bits, base64url: session ids and token ids.
+fn random_id() -> Option<String> {
+    let mut bytes = [0u8; 16];
+    match getrandom::fill(&mut bytes) {
+        Ok(()) => Some(URL_SAFE_NO_PAD.encode(bytes)),
+        Err(_) => {
+            tracing::error!(target: "jwt_core", "the operating system's random source failed");
+            None
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! What happened, for audit logs, metrics and lockout.
+//!
+//! Every event is logged with `tracing` (target `jwt_core::events`) and handed to the
+//! application's [`EventHook`], if any. No event carries a token or a password.
+
+use crate::claims::SessionId;
+
+/// Something that happened to a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthEvent<'a> {
+    /// Credentials were accepted and a session started.
+    LoginSucceeded {
+        /// The user.
+        subject: &'a str,
+        /// The new session.
+        session_id: &'a SessionId,
+    },
+    /// Credentials were refused (wrong password, unknown or inactive user).
+    LoginFailed {
+        /// The username as sent.
+        username: &'a str,
+    },
+    /// A refresh token bought a new access token.
+    Refreshed {
+        /// The user.
+        subject: &'a str,
+        /// The session.
+        session_id: &'a SessionId,
+        /// Whether the refresh token was rotated (false within the grace window, or with
+        /// rotation off).
+        rotated: bool,
+    },
+    /// A retired refresh token came back after the grace window; the session is revoked.
+    ReuseDetected {
+        /// The user.
+        subject: &'a str,
+        /// The revoked session.
+        session_id: &'a SessionId,
+    },
+    /// A session was ended by logout.
+    LoggedOut {
+        /// The user.
+        subject: &'a str,
+        /// The ended session.
+        session_id: &'a SessionId,
+    },
+    /// Every session of a user was ended.
+    LoggedOutEverywhere {
+        /// The user.
+        subject: &'a str,
+        /// How many sessions ended.
+        sessions: usize,
+    },
+}
+
+/// The application's listener for [`AuthEvent`]s. It runs inline on the request, so it should
+/// be quick (hand slow work to a channel or a task).
+pub trait EventHook: Send + Sync + 'static {
+    /// Called once per event.
+    fn on_event(&self, event: &AuthEvent<'_>);
+}
+
+impl<F> EventHook for F
+where
+    F: Fn(&AuthEvent<'_>) + Send + Sync + 'static,
+{
+    fn on_event(&self, event: &AuthEvent<'_>) {
+        self(event)
+    }
+}
+
+pub(crate) fn emit(hook: Option<&dyn EventHook>, event: AuthEvent<'_>) {
+    const TARGET: &str = "jwt_core::events";
+    match event {
+        AuthEvent::LoginSucceeded { subject, session_id } => {
+            tracing::info!(target: TARGET, sub = subject, sid = %session_id, "login succeeded");
+        }
+        AuthEvent::LoginFailed { username } => {
+            tracing::info!(target: TARGET, username, "login failed");
+        }
+        AuthEvent::Refreshed { subject, session_id, rotated } => {
+            tracing::info!(target: TARGET, sub = subject, sid = %session_id, rotated, "refreshed");
+        }
+        AuthEvent::ReuseDetected { subject, session_id } => {
+            tracing::warn!(
+                target: TARGET,
+                sub = subject,
+                sid = %session_id,
+                "refresh token reuse detected; session revoked"
+            );
+        }
+        AuthEvent::LoggedOut { subject, session_id } => {
+            tracing::info!(target: TARGET, sub = subject, sid = %session_id, "logged out");
+        }
+        AuthEvent::LoggedOutEverywhere { subject, sessions } => {
+            tracing::info!(target: TARGET, sub = subject, sessions, "logged out everywhere");
+        }
+    }
+    if let Some(hook) = hook {
+        hook.on_event(&event);
+    }
+}

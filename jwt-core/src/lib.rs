@@ -1,0 +1,97 @@
+//! The framework-agnostic engine behind JWT cookie sessions: short-lived access tokens and
+//! rotating refresh tokens in hardened cookies, with login, refresh, logout and logout-all.
+//!
+//! The adapters `jwt-axum`, `jwt-actix`, `jwt-rocket` and `jwt-warp` wrap this crate; a custom
+//! server can drive it directly, as this example does with plain `http` types:
+//!
+//! ```
+//! use bytes::Bytes;
+//! use http::{HeaderMap, Method, Uri};
+//! use jwt_core::{JwtAuth, JwtConfig, MemoryAuthenticator, NoClaims, RequestHead};
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+//! let config = JwtConfig::builder()
+//!     .secret("an example secret of at least 32 bytes")
+//!     .build()?;
+//! let users = MemoryAuthenticator::<NoClaims>::new();
+//! users.add_user("alice", "password1", NoClaims)?;
+//! let auth = JwtAuth::new(config, users);
+//!
+//! // POST /jwt/login/ with JSON credentials.
+//! let (method, uri) = (Method::POST, Uri::from_static("/jwt/login/"));
+//! let mut headers = HeaderMap::new();
+//! headers.insert("content-type", "application/json".parse()?);
+//! let body = Bytes::from_static(br#"{"username": "alice", "password": "password1"}"#);
+//! let head = RequestHead::from_http(auth.config(), &method, &uri, &headers);
+//! let reply = auth.login(&head, body.into()).await;
+//! assert_eq!(reply.status(), 200);
+//!
+//! // The browser sends the access cookie back; the middleware turns it into a principal.
+//! let set_cookie = reply.headers().get("set-cookie").unwrap().to_str()?;
+//! let access = set_cookie.split(';').next().unwrap();
+//! let mut headers = HeaderMap::new();
+//! headers.insert("cookie", access.parse()?);
+//! let (method, uri) = (Method::GET, Uri::from_static("/whoami/"));
+//! let head = RequestHead::from_http(auth.config(), &method, &uri, &headers);
+//! let principal = auth.authenticate(&head).await.require()?;
+//! assert_eq!(principal.subject, "alice");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The pieces:
+//! - [`JwtConfig`]: every `JWT_*` setting, validated at start-up ([`config`](JwtConfig)).
+//! - [`KeyRing`]: the signing key and verification keys, picked by exact `kid`.
+//! - [`RequestHead`]: the headers of a request, from `http` 1.x or from header pairs.
+//! - [`JwtAuth`]: [`JwtAuth::authenticate`] for middleware, and [`JwtAuth::login`],
+//!   [`JwtAuth::refresh`], [`JwtAuth::logout`], [`JwtAuth::logout_all`] returning a [`Reply`].
+//! - [`Authenticator`]: the application's users; [`MemoryAuthenticator`] with Argon2id.
+//! - [`SessionStore`]: sessions; [`MemoryStore`] in process.
+//! - [`EventHook`]: audit events.
+//!
+//! The signing backend is chosen at compile time: the `rust_crypto` feature (default) or
+//! `aws_lc_rs` (which wins when both are on). With neither, the crate does not compile.
+
+mod auth;
+mod authentication;
+mod authenticator;
+mod claims;
+mod clock;
+mod config;
+mod cookies;
+mod crypto_backend;
+mod csrf;
+mod endpoints;
+mod events;
+mod keys;
+mod login_body;
+mod password;
+mod reply;
+mod request;
+mod store;
+mod strict_json;
+mod token;
+
+pub use auth::{JwtAuth, JwtAuthBuilder};
+pub use authentication::{AuthRejection, Authentication};
+pub use authenticator::{
+    Authenticator, AuthenticatorError, Credentials, Identity, MemoryAuthenticator,
+};
+pub use claims::{NoClaims, Principal, SessionId};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{ConfigError, JwtConfig, JwtConfigBuilder, SameSite};
+pub use endpoints::Endpoint;
+pub use events::{AuthEvent, EventHook};
+pub use jsonwebtoken::Algorithm;
+pub use jsonwebtoken::jwk::JwkSet;
+pub use keys::{KeyError, KeyRing};
+pub use login_body::{LOGIN_BODY_LIMIT, RequestBody, collect_body};
+pub use password::{PasswordError, PasswordHasher};
+pub use reply::Reply;
+pub use request::{RequestHead, TokenSource};
+pub use store::{MemoryStore, NewSession, Refresh, RefreshAttempt, SessionStore, StoreError};
+pub use token::{TokenError, TokenKind};
+
+/// Re-exported so applications and stores name the same `async_trait`.
+pub use async_trait::async_trait;

@@ -1,0 +1,163 @@
+//! Responses: the one place where an outcome becomes a status, a message and headers.
+
+use bytes::Bytes;
+use http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, SET_COOKIE, WWW_AUTHENTICATE};
+use http::{HeaderMap, HeaderValue, StatusCode};
+
+/// A finished response of this crate: status, headers (including every `Set-Cookie`) and a
+/// JSON body `{"message": "..."}`.
+///
+/// Frameworks on `http` 1.x convert it with [`Reply::into_response`]; others copy
+/// [`Reply::status`], [`Reply::headers`] and [`Reply::body`] into their own types.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// Every message this crate answers with, and its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Message {
+    LoggedIn,
+    Refreshed,
+    LoggedOut,
+    LoggedOutEverywhere,
+    BadCredentials,
+    UnsupportedMediaType,
+    BodyTooLarge,
+    InvalidRefreshToken,
+    LogoutUnauthenticated,
+    CrossOrigin,
+    MethodNotAllowed,
+    CredentialsNotProvided,
+    InvalidToken,
+    StoreUnavailable,
+    AuthenticatorUnavailable,
+    Internal,
+}
+
+impl Message {
+    pub(crate) fn status(self) -> StatusCode {
+        match self {
+            Self::LoggedIn | Self::Refreshed | Self::LoggedOut | Self::LoggedOutEverywhere => {
+                StatusCode::OK
+            }
+            Self::BadCredentials => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::InvalidRefreshToken | Self::CrossOrigin => StatusCode::FORBIDDEN,
+            Self::LogoutUnauthenticated | Self::CredentialsNotProvided | Self::InvalidToken => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::StoreUnavailable | Self::AuthenticatorUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub(crate) fn text(self) -> &'static str {
+        match self {
+            Self::LoggedIn => "Authentication successful.",
+            Self::Refreshed => "Access token refreshed.",
+            Self::LoggedOut => "Session ended.",
+            Self::LoggedOutEverywhere => "All sessions ended.",
+            Self::BadCredentials => "Valid user credentials not provided.",
+            Self::UnsupportedMediaType => "Unsupported media type.",
+            Self::BodyTooLarge => "Request body too large.",
+            Self::InvalidRefreshToken => "Invalid refresh token.",
+            Self::LogoutUnauthenticated => "Must be authenticated to log out.",
+            Self::CrossOrigin => "Cross-origin request refused.",
+            Self::MethodNotAllowed => "Method not allowed.",
+            Self::CredentialsNotProvided => "Authentication credentials were not provided.",
+            Self::InvalidToken => "Invalid or expired token.",
+            Self::StoreUnavailable => "Session store unavailable.",
+            Self::AuthenticatorUnavailable => "Authentication service unavailable.",
+            Self::Internal => "Internal server error.",
+        }
+    }
+}
+
+/// Seconds a client should wait before retrying after a 503.
+const RETRY_AFTER_SECONDS: &str = "5";
+
+impl Reply {
+    pub(crate) fn message(message: Message) -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        // Token-bearing and auth-state responses must never be cached by a shared cache.
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        match message {
+            Message::MethodNotAllowed => {
+                headers.insert(ALLOW, HeaderValue::from_static("POST"));
+            }
+            Message::StoreUnavailable | Message::AuthenticatorUnavailable => {
+                headers.insert(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+            }
+            Message::CredentialsNotProvided | Message::LogoutUnauthenticated => {
+                headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Message::InvalidToken => {
+                headers.insert(
+                    WWW_AUTHENTICATE,
+                    HeaderValue::from_static(r#"Bearer error="invalid_token""#),
+                );
+            }
+            _ => {}
+        }
+        let body = serde_json::json!({ "message": message.text() }).to_string();
+        Self {
+            status: message.status(),
+            headers,
+            body: Bytes::from(body),
+        }
+    }
+
+    /// Adds `Set-Cookie` lines; a line that is not a valid header value turns the whole reply
+    /// into a 500 rather than going missing (a lost `Set-Cookie` is a lost login).
+    pub(crate) fn with_cookies(mut self, cookies: impl IntoIterator<Item = String>) -> Self {
+        for cookie in cookies {
+            match HeaderValue::try_from(cookie) {
+                Ok(value) => {
+                    self.headers.append(SET_COOKIE, value);
+                }
+                Err(_) => {
+                    tracing::error!("a Set-Cookie line is not a valid header value");
+                    return Self::message(Message::Internal);
+                }
+            }
+        }
+        self
+    }
+
+    /// The status code.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The headers, `Set-Cookie` lines included.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The JSON body.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// Status, headers and body, for frameworks with their own response types.
+    pub fn into_parts(self) -> (StatusCode, HeaderMap, Bytes) {
+        (self.status, self.headers, self.body)
+    }
+
+    /// An `http` 1.x response with any body type that can be made from bytes.
+    pub fn into_response<B: From<Bytes>>(self) -> http::Response<B> {
+        let mut response = http::Response::new(B::from(self.body));
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers;
+        response
+    }
+}

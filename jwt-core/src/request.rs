@@ -1,0 +1,256 @@
+//! The parts of a request this crate reads, and where a token comes from.
+//!
+//! A [`RequestHead`] is built once per request from whatever the framework has: `http` 1.x
+//! parts ([`RequestHead::from_http`]) or `(name, value)` header pairs
+//! ([`RequestHead::from_pairs`]), so frameworks on other `http` versions need no conversion.
+//! It borrows the header values; nothing is copied.
+//!
+//! Token lookup, for the access token (`JWT_ACCESS_HEADER` / `JWT_ACCESS_COOKIE`) and the
+//! refresh token (`JWT_REFRESH_COOKIE` as header and cookie) alike:
+//! 1. A present, non-empty header is used alone: `Bearer <jwt>` for the access header (scheme
+//!    in any case, exactly one space), the bare JWT for the refresh header. A header with
+//!    another scheme (`Basic ...`) carries no token, and the cookie is not consulted.
+//! 2. Otherwise the cookie, read from every `cookie` field of the request as one (HTTP/2 may
+//!    split them). Its value is the bare JWT; the Django package's `"Bearer <jwt>"`, quoted or
+//!    not, is read too.
+//! 3. Two cookies of that name, or two header fields, are ambiguous (cookie tossing from a
+//!    sibling subdomain) and count as an invalid token, never "first wins".
+//! 4. A `cookie` field that is not UTF-8 is read as absent.
+
+use cookie::Cookie;
+use http::{HeaderMap, Method, Uri};
+
+use crate::config::JwtConfig;
+
+/// The method, scheme and headers of one request, as this crate needs them.
+///
+/// ```
+/// use http::{HeaderMap, Method, Uri};
+/// use jwt_core::{JwtConfig, RequestHead};
+///
+/// let config = JwtConfig::builder().secret("an example secret of at least 32 bytes").build()?;
+/// let (method, uri) = (Method::GET, Uri::from_static("/whoami/"));
+/// let mut headers = HeaderMap::new();
+/// headers.insert("cookie", "theme=dark".parse()?);
+/// let head = RequestHead::from_http(&config, &method, &uri, &headers);
+/// # let _ = head;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct RequestHead<'a> {
+    config: &'a JwtConfig,
+    pub(crate) method: &'a str,
+    pub(crate) scheme: Option<&'a str>,
+    pub(crate) authority: Option<&'a str>,
+    headers: Vec<(Slot, &'a [u8])>,
+}
+
+/// The headers kept; all others are skipped while reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    AccessHeader,
+    RefreshHeader,
+    Cookie,
+    Origin,
+    SecFetchSite,
+    Host,
+    ContentType,
+    ContentLength,
+}
+
+/// Where a request's token was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    /// In a request header (`Authorization: Bearer ...`, or the refresh header).
+    Header,
+    /// In a cookie, which a browser attaches on its own.
+    Cookie,
+}
+
+/// What a request presents for one kind of token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Presented<'a> {
+    /// Nothing, or a header with another auth scheme.
+    Absent,
+    /// Something that cannot be one token: two cookies or header fields, a broken header.
+    Unreadable(TokenSource),
+    /// One candidate token, not verified yet.
+    Token(&'a str, TokenSource),
+}
+
+impl<'a> RequestHead<'a> {
+    /// A head with no headers yet.
+    pub fn new(config: &'a JwtConfig, method: &'a str) -> Self {
+        Self {
+            config,
+            method,
+            scheme: None,
+            authority: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// From `http` 1.x request parts (axum, warp, hyper).
+    pub fn from_http(
+        config: &'a JwtConfig,
+        method: &'a Method,
+        uri: &'a Uri,
+        headers: &'a HeaderMap,
+    ) -> Self {
+        let mut head = Self::new(config, method.as_str());
+        head.scheme = uri.scheme_str();
+        head.authority = uri.authority().map(|authority| authority.as_str());
+        for (name, value) in headers {
+            head.push_header(name.as_str(), value.as_bytes());
+        }
+        head
+    }
+
+    /// From a method and `(name, value)` header pairs (actix-web, Rocket, or anything else).
+    /// Names compare case-insensitively.
+    pub fn from_pairs<N: AsRef<str>>(
+        config: &'a JwtConfig,
+        method: &'a str,
+        headers: impl IntoIterator<Item = (N, &'a [u8])>,
+    ) -> Self {
+        let mut head = Self::new(config, method);
+        for (name, value) in headers {
+            head.push_header(name.as_ref(), value);
+        }
+        head
+    }
+
+    /// Sets the scheme the request arrived over (`http` or `https`) when the server knows it;
+    /// the cross-origin check compares `Origin` with it.
+    pub fn with_scheme(mut self, scheme: &'a str) -> Self {
+        self.scheme = Some(scheme);
+        self
+    }
+
+    /// Adds one header field; fields this crate does not read are skipped.
+    pub fn push_header(&mut self, name: &str, value: &'a [u8]) {
+        let slot = if name.eq_ignore_ascii_case(self.config.access_header.as_str()) {
+            Slot::AccessHeader
+        } else if name.eq_ignore_ascii_case(self.config.refresh_header.as_str()) {
+            Slot::RefreshHeader
+        } else {
+            const FIXED: [(&str, Slot); 6] = [
+                ("cookie", Slot::Cookie),
+                ("origin", Slot::Origin),
+                ("sec-fetch-site", Slot::SecFetchSite),
+                ("host", Slot::Host),
+                ("content-type", Slot::ContentType),
+                ("content-length", Slot::ContentLength),
+            ];
+            match FIXED.iter().find(|(known, _)| name.eq_ignore_ascii_case(known)) {
+                Some((_, slot)) => *slot,
+                None => return,
+            }
+        };
+        self.headers.push((slot, value));
+    }
+
+    pub(crate) fn config(&self) -> &'a JwtConfig {
+        self.config
+    }
+
+    /// Every value of one header, in order.
+    pub(crate) fn values(&self, slot: Slot) -> impl Iterator<Item = &'a [u8]> + '_ {
+        self.headers
+            .iter()
+            .filter(move |(s, _)| *s == slot)
+            .map(|(_, value)| *value)
+    }
+
+    /// The value of a header that must appear at most once; `Err` when repeated.
+    pub(crate) fn single(&self, slot: Slot) -> Result<Option<&'a [u8]>, ()> {
+        let mut values = self.values(slot);
+        let first = values.next();
+        match values.next() {
+            Some(_) => Err(()),
+            None => Ok(first),
+        }
+    }
+
+    /// The access token this request presents.
+    pub(crate) fn access_token(&self) -> Presented<'a> {
+        self.token(Slot::AccessHeader, true, &self.config.access_cookie)
+    }
+
+    /// The refresh token this request presents.
+    pub(crate) fn refresh_token(&self) -> Presented<'a> {
+        self.token(Slot::RefreshHeader, false, &self.config.refresh_cookie)
+    }
+
+    fn token(&self, header: Slot, bearer: bool, cookie_name: &str) -> Presented<'a> {
+        let mut fields = self.values(header).filter(|value| !value.is_empty());
+        if let Some(value) = fields.next() {
+            if fields.next().is_some() {
+                return Presented::Unreadable(TokenSource::Header);
+            }
+            return match header_token(value, bearer) {
+                HeaderToken::Token(token) => Presented::Token(token, TokenSource::Header),
+                HeaderToken::OtherScheme => Presented::Absent,
+                HeaderToken::Broken => Presented::Unreadable(TokenSource::Header),
+            };
+        }
+        let mut found = None;
+        for cookie in self.cookies().filter(|cookie| cookie.name() == cookie_name) {
+            if found.is_some() {
+                return Presented::Unreadable(TokenSource::Cookie);
+            }
+            found = Some(cookie);
+        }
+        match found {
+            None => Presented::Absent,
+            Some(cookie) => match cookie.value_raw() {
+                Some(value) => Presented::Token(strip_django_syntax(value), TokenSource::Cookie),
+                None => Presented::Unreadable(TokenSource::Cookie),
+            },
+        }
+    }
+
+    fn cookies(&self) -> impl Iterator<Item = Cookie<'a>> + '_ {
+        self.values(Slot::Cookie)
+            .filter_map(|field| std::str::from_utf8(field).ok())
+            .flat_map(Cookie::split_parse)
+            .filter_map(Result::ok)
+    }
+}
+
+enum HeaderToken<'a> {
+    Token(&'a str),
+    OtherScheme,
+    Broken,
+}
+
+fn header_token(value: &[u8], bearer: bool) -> HeaderToken<'_> {
+    let Ok(value) = std::str::from_utf8(value) else {
+        return HeaderToken::Broken;
+    };
+    let token = if bearer {
+        let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return HeaderToken::OtherScheme;
+        }
+        rest
+    } else {
+        value
+    };
+    if token.is_empty() || token.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) {
+        return HeaderToken::Broken;
+    }
+    HeaderToken::Token(token)
+}
+
+/// The Django package wrote `"Bearer <jwt>"` into the cookie; read that form too.
+fn strip_django_syntax(value: &str) -> &str {
+    let unquoted = value
+        .strip_prefix('"')
+        .and_then(|inner| inner.strip_suffix('"'))
+        .unwrap_or(value);
+    match unquoted.get(..7) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => &unquoted[7..],
+        _ => unquoted,
+    }
+}

@@ -1,0 +1,214 @@
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use time::{Duration, OffsetDateTime};
+
+use super::{NewSession, Refresh, RefreshAttempt, SessionStore, StoreError};
+use crate::claims::SessionId;
+
+/// Sessions in this process's memory: the default store.
+///
+/// Bounded: at most `capacity` sessions in all (100,000 by default; a login beyond that gets
+/// 503 until sessions expire) and at most `per_user` per user (100 by default; a new login
+/// beyond that ends the user's oldest session, so one account cannot fill the store).
+/// Expired and revoked sessions are dropped, expired ones at most a minute after expiry (the
+/// sweep runs on login).
+///
+/// Sessions are lost on restart and not shared between processes; use the Redis store for
+/// either.
+#[derive(Debug)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+    capacity: usize,
+    per_user: usize,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    sessions: HashMap<SessionId, Record>,
+    by_user: HashMap<String, HashSet<SessionId>>,
+    next_sweep: Option<OffsetDateTime>,
+}
+
+#[derive(Debug)]
+struct Record {
+    subject: String,
+    current: String,
+    previous: Option<(String, OffsetDateTime)>,
+    created_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+    deadline: Option<OffsetDateTime>,
+}
+
+impl Record {
+    fn is_live(&self, now: OffsetDateTime) -> bool {
+        now < self.expires_at && self.deadline.is_none_or(|deadline| now < deadline)
+    }
+}
+
+const SWEEP_INTERVAL: Duration = Duration::minutes(1);
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MemoryStore {
+    /// A store with the default bounds.
+    pub fn new() -> Self {
+        Self::with_limits(100_000, 100)
+    }
+
+    /// A store holding at most `capacity` sessions, and at most `per_user` per user.
+    pub fn with_limits(capacity: usize, per_user: usize) -> Self {
+        Self {
+            state: Mutex::new(State::default()),
+            capacity: capacity.max(1),
+            per_user: per_user.max(1),
+        }
+    }
+
+    /// The number of sessions held, live or not yet swept.
+    pub fn len(&self) -> usize {
+        self.lock().sessions.len()
+    }
+
+    /// Whether the store holds no session.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave a record half-written (every update is
+        // a single assignment or removal), so a poisoned lock is still consistent.
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl State {
+    fn remove(&mut self, session_id: &SessionId) -> Option<Record> {
+        let record = self.sessions.remove(session_id)?;
+        if let Some(set) = self.by_user.get_mut(&record.subject) {
+            set.remove(session_id);
+            if set.is_empty() {
+                self.by_user.remove(&record.subject);
+            }
+        }
+        Some(record)
+    }
+
+    fn sweep(&mut self, now: OffsetDateTime) {
+        let dead: Vec<SessionId> = self
+            .sessions
+            .iter()
+            .filter(|(_, record)| !record.is_live(now))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in dead {
+            self.remove(&id);
+        }
+        self.next_sweep = Some(now + SWEEP_INTERVAL);
+    }
+}
+
+#[async_trait]
+impl SessionStore for MemoryStore {
+    async fn create(&self, session: NewSession) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        let now = session.created_at;
+        if state.next_sweep.is_none_or(|at| now >= at) || state.sessions.len() >= self.capacity {
+            state.sweep(now);
+        }
+        let user_sessions = state.by_user.get(&session.subject).map_or(0, HashSet::len);
+        if user_sessions >= self.per_user {
+            let oldest = state.by_user.get(&session.subject).and_then(|ids| {
+                ids.iter()
+                    .filter_map(|id| state.sessions.get(id).map(|r| (r.created_at, id)))
+                    .min()
+                    .map(|(_, id)| id.clone())
+            });
+            if let Some(oldest) = oldest {
+                state.remove(&oldest);
+            }
+        } else if state.sessions.len() >= self.capacity {
+            return Err(StoreError::Full);
+        }
+        state
+            .by_user
+            .entry(session.subject.clone())
+            .or_default()
+            .insert(session.session_id.clone());
+        state.sessions.insert(
+            session.session_id,
+            Record {
+                subject: session.subject,
+                current: session.refresh_token_id,
+                previous: None,
+                created_at: session.created_at,
+                expires_at: session.expires_at,
+                deadline: session.deadline,
+            },
+        );
+        Ok(())
+    }
+
+    async fn refresh(&self, attempt: RefreshAttempt) -> Result<Refresh, StoreError> {
+        let mut state = self.lock();
+        let Some(record) = state.sessions.get_mut(&attempt.session_id) else {
+            return Ok(Refresh::Invalid);
+        };
+        if record.subject != attempt.subject || !record.is_live(attempt.now) {
+            return Ok(Refresh::Invalid);
+        }
+        if record.current == attempt.token_id {
+            let Some((next_id, next_expiry)) = attempt.replacement else {
+                return Ok(Refresh::Current {
+                    expires_at: record.expires_at,
+                });
+            };
+            let expires_at = record.deadline.map_or(next_expiry, |d| next_expiry.min(d));
+            let retired = std::mem::replace(&mut record.current, next_id);
+            record.previous = Some((retired, attempt.now));
+            record.expires_at = expires_at;
+            return Ok(Refresh::Rotated { expires_at });
+        }
+        let in_grace = record.previous.as_ref().is_some_and(|(previous, retired_at)| {
+            *previous == attempt.token_id && attempt.now < *retired_at + attempt.grace
+        });
+        if in_grace {
+            return Ok(Refresh::Grace);
+        }
+        // A token we signed for this session that is neither current nor just retired can
+        // only be an older one coming back: the session is compromised.
+        state.remove(&attempt.session_id);
+        Ok(Refresh::Reused)
+    }
+
+    async fn revoke(&self, session_id: &SessionId, subject: &str) -> Result<bool, StoreError> {
+        let mut state = self.lock();
+        let owned = state
+            .sessions
+            .get(session_id)
+            .is_some_and(|record| record.subject == subject);
+        Ok(owned && state.remove(session_id).is_some())
+    }
+
+    async fn revoke_all(&self, subject: &str) -> Result<usize, StoreError> {
+        let mut state = self.lock();
+        let ids = state.by_user.remove(subject).unwrap_or_default();
+        for id in &ids {
+            state.sessions.remove(id);
+        }
+        Ok(ids.len())
+    }
+
+    async fn is_active(&self, session_id: &SessionId, now: OffsetDateTime) -> Result<bool, StoreError> {
+        let state = self.lock();
+        Ok(state
+            .sessions
+            .get(session_id)
+            .is_some_and(|record| record.is_live(now)))
+    }
+}

@@ -1,0 +1,152 @@
+//! Where sessions live: one record per login, so refresh tokens can rotate and be revoked.
+//!
+//! Access tokens are checked without the store; refresh, logout and logout-all always use it,
+//! and with `JWT_STRICT_LOGOUT` every authenticated request asks it whether the session is
+//! still active. [`MemoryStore`] serves one process; the `redis` feature adds a store that many
+//! processes share. Each operation below is atomic in both.
+
+mod memory;
+
+use std::error::Error;
+
+use async_trait::async_trait;
+use time::{Duration, OffsetDateTime};
+
+pub use memory::MemoryStore;
+
+use crate::claims::SessionId;
+
+/// A session at login.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct NewSession {
+    /// The new session's id.
+    pub session_id: SessionId,
+    /// The user.
+    pub subject: String,
+    /// The `jti` of the refresh token issued with it.
+    pub refresh_token_id: String,
+    /// When the user logged in.
+    pub created_at: OffsetDateTime,
+    /// When the refresh token expires; the store may forget the session after that.
+    pub expires_at: OffsetDateTime,
+    /// `JWT_SESSION_MAX_AGE` after login, if set: no refresh succeeds from then on.
+    pub deadline: Option<OffsetDateTime>,
+}
+
+impl NewSession {
+    /// Describes a session; used by stores' tests and by custom login flows.
+    pub fn new(
+        session_id: SessionId,
+        subject: String,
+        refresh_token_id: String,
+        created_at: OffsetDateTime,
+        expires_at: OffsetDateTime,
+        deadline: Option<OffsetDateTime>,
+    ) -> Self {
+        Self {
+            session_id,
+            subject,
+            refresh_token_id,
+            created_at,
+            expires_at,
+            deadline,
+        }
+    }
+}
+
+/// A refresh token presented to the refresh endpoint, after its signature and claims checked
+/// out.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RefreshAttempt {
+    /// The token's `sid`.
+    pub session_id: SessionId,
+    /// The token's `sub`.
+    pub subject: String,
+    /// The token's `jti`.
+    pub token_id: String,
+    /// The `jti` and expiry of the refresh token that replaces it, when rotating.
+    pub replacement: Option<(String, OffsetDateTime)>,
+    /// The current time.
+    pub now: OffsetDateTime,
+    /// How long a just-retired token may still buy an access token (`JWT_REFRESH_GRACE`).
+    pub grace: Duration,
+}
+
+impl RefreshAttempt {
+    /// Describes an attempt; used by stores' tests.
+    pub fn new(
+        session_id: SessionId,
+        subject: String,
+        token_id: String,
+        replacement: Option<(String, OffsetDateTime)>,
+        now: OffsetDateTime,
+        grace: Duration,
+    ) -> Self {
+        Self {
+            session_id,
+            subject,
+            token_id,
+            replacement,
+            now,
+            grace,
+        }
+    }
+}
+
+/// What the store made of a [`RefreshAttempt`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refresh {
+    /// The token was current and is now retired in favour of the replacement, which expires
+    /// at the given time (no later than the session's deadline).
+    Rotated {
+        /// When the replacement refresh token expires.
+        expires_at: OffsetDateTime,
+    },
+    /// The token is current and stays so (no replacement was asked for).
+    Current {
+        /// When the session's refresh token expires.
+        expires_at: OffsetDateTime,
+    },
+    /// The token was retired less than the grace period ago: an access token may be issued,
+    /// nothing rotates.
+    Grace,
+    /// The token was retired longer ago: someone replayed it. The session is now revoked.
+    Reused,
+    /// No such session, revoked, expired, past its deadline, or of another user.
+    Invalid,
+}
+
+/// Why the store could not answer. Every variant becomes `503 Session store unavailable.`
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The backend could not be reached or failed.
+    #[error("session store unavailable: {0}")]
+    Unavailable(#[source] Box<dyn Error + Send + Sync>),
+    /// The store holds as many sessions as it may.
+    #[error("session store is full")]
+    Full,
+}
+
+/// Session storage. Implementations must make each method atomic: of two concurrent
+/// [`SessionStore::refresh`] calls with one token, at most one may return `Rotated`.
+#[async_trait]
+pub trait SessionStore: Send + Sync + 'static {
+    /// Records a new session.
+    async fn create(&self, session: NewSession) -> Result<(), StoreError>;
+
+    /// Checks a refresh token against its session and rotates it (compare-and-swap).
+    async fn refresh(&self, attempt: RefreshAttempt) -> Result<Refresh, StoreError>;
+
+    /// Revokes one session of `subject`; `false` if there was no such live session.
+    async fn revoke(&self, session_id: &SessionId, subject: &str) -> Result<bool, StoreError>;
+
+    /// Revokes every session of `subject`, returning how many there were.
+    async fn revoke_all(&self, subject: &str) -> Result<usize, StoreError>;
+
+    /// Is the session live (not revoked, not expired, not past its deadline)?
+    async fn is_active(&self, session_id: &SessionId, now: OffsetDateTime) -> Result<bool, StoreError>;
+}

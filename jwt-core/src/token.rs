@@ -1,0 +1,298 @@
+//! Issuing and verifying the two kinds of token.
+//!
+//! Verification runs in this order, and stops at the first failure: the size cap (before any
+//! decoding); three non-empty base64url segments; a header that is a JSON object with unique
+//! names and no `crit`; an exact `kid` match in the [`KeyRing`](crate::KeyRing); the header's
+//! `alg` equal to that key's own algorithm; the signature; `typ` of the expected kind; then the
+//! claims: a JSON object with unique names, registered claims of the right JSON types, `exp`,
+//! `nbf` and `iat` against the clock with `JWT_LEEWAY`, and `iss`/`aud` when configured. Header
+//! keys (`jwk`, `jku`, `x5u`, `x5c`) are never used.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, Header};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use crate::claims::{Principal, REGISTERED_CLAIMS, SessionId};
+use crate::config::JwtConfig;
+use crate::strict_json;
+
+/// The two kinds of token, told apart by the `typ` header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A short-lived token that authenticates requests (`typ: at+jwt`, RFC 9068).
+    Access,
+    /// A long-lived token that only buys new access tokens (`typ: rt+jwt`).
+    Refresh,
+}
+
+impl TokenKind {
+    fn typ(self) -> &'static str {
+        match self {
+            Self::Access => "at+jwt",
+            Self::Refresh => "rt+jwt",
+        }
+    }
+}
+
+/// Why a token was rejected. Never shown to clients, who only learn that it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// Longer than `JWT_MAX_TOKEN_BYTES`; not decoded at all.
+    #[error("token exceeds the size cap")]
+    TooLarge,
+    /// Not three base64url segments with a JSON-object header.
+    #[error("token is malformed")]
+    Malformed,
+    /// The header carries `crit`, whose extensions this crate does not implement.
+    #[error("token has a critical header extension")]
+    CriticalHeader,
+    /// No key of the ring has the header's `kid`.
+    #[error("token names an unknown key")]
+    UnknownKey,
+    /// The header's `alg` is not the algorithm its key is pinned to.
+    #[error("token algorithm does not match its key")]
+    AlgorithmMismatch,
+    /// The signature does not verify.
+    #[error("token signature is invalid")]
+    BadSignature,
+    /// The `typ` header names the other kind of token, or none.
+    #[error("token is of the wrong kind")]
+    WrongKind,
+    /// Claims missing, of the wrong JSON type, duplicated, or not the application's type.
+    #[error("token claims are invalid")]
+    InvalidClaims,
+    /// `exp` has passed.
+    #[error("token has expired")]
+    Expired,
+    /// `nbf` is still ahead.
+    #[error("token is not valid yet")]
+    NotYetValid,
+    /// `iat` is in the future.
+    #[error("token was issued in the future")]
+    IssuedInFuture,
+    /// `iss` absent or not the configured issuer.
+    #[error("token issuer is not accepted")]
+    WrongIssuer,
+    /// `aud` absent or without the configured audience.
+    #[error("token audience is not accepted")]
+    WrongAudience,
+    /// The application's claims could not be written into a token (a programming error: they
+    /// must serialize to a JSON object without registered claim names).
+    #[error("claims cannot be encoded")]
+    Encoding,
+}
+
+/// The registered claims of a verified token plus the rest, not yet typed.
+pub(crate) struct VerifiedToken {
+    pub(crate) subject: String,
+    pub(crate) session_id: SessionId,
+    pub(crate) token_id: String,
+    pub(crate) issued_at: i64,
+    pub(crate) expires_at: i64,
+    pub(crate) rest: Map<String, Value>,
+}
+
+impl VerifiedToken {
+    pub(crate) fn into_principal<C: DeserializeOwned>(self) -> Result<Principal<C>, TokenError> {
+        let claims = serde_json::from_value(Value::Object(self.rest))
+            .map_err(|_| TokenError::InvalidClaims)?;
+        Ok(Principal {
+            subject: self.subject,
+            session_id: self.session_id,
+            token_id: self.token_id,
+            issued_at: timestamp(self.issued_at)?,
+            expires_at: timestamp(self.expires_at)?,
+            claims,
+        })
+    }
+}
+
+/// The latest `NumericDate` accepted: the end of year 9999.
+const MAX_TIMESTAMP: i64 = 253_402_300_799;
+
+fn timestamp(seconds: i64) -> Result<OffsetDateTime, TokenError> {
+    OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| TokenError::InvalidClaims)
+}
+
+/// What goes into a new token.
+pub(crate) struct TokenContent<'a> {
+    pub(crate) kind: TokenKind,
+    pub(crate) subject: &'a str,
+    pub(crate) session_id: &'a SessionId,
+    pub(crate) token_id: &'a str,
+    pub(crate) issued_at: i64,
+    pub(crate) expires_at: i64,
+    /// The application's claims as a JSON object (empty for refresh tokens).
+    pub(crate) custom: &'a Map<String, Value>,
+}
+
+/// Checks that the application's claims can share a token with the registered ones.
+pub(crate) fn custom_claims<C: serde::Serialize>(claims: &C) -> Result<Map<String, Value>, TokenError> {
+    match serde_json::to_value(claims).map_err(|_| TokenError::Encoding)? {
+        Value::Null => Ok(Map::new()),
+        Value::Object(map) if !map.keys().any(|k| REGISTERED_CLAIMS.contains(&k.as_str())) => Ok(map),
+        _ => Err(TokenError::Encoding),
+    }
+}
+
+/// Signs a new token.
+pub(crate) fn issue(config: &JwtConfig, content: &TokenContent<'_>) -> Result<String, TokenError> {
+    let (kid, algorithm, key) = config.keys.signing_key();
+    let mut header = Header::new(algorithm);
+    header.typ = Some(content.kind.typ().to_owned());
+    header.kid = Some(kid.to_owned());
+
+    let mut claims = content.custom.clone();
+    claims.insert("sub".into(), content.subject.into());
+    claims.insert("sid".into(), content.session_id.as_str().into());
+    claims.insert("jti".into(), content.token_id.into());
+    claims.insert("iat".into(), content.issued_at.into());
+    claims.insert("exp".into(), content.expires_at.into());
+    if let Some(issuer) = &config.issuer {
+        claims.insert("iss".into(), issuer.as_str().into());
+    }
+    if let Some(audience) = &config.audience {
+        claims.insert("aud".into(), audience.as_str().into());
+    }
+    jsonwebtoken::encode(&header, &claims, key).map_err(|_| TokenError::Encoding)
+}
+
+/// Verifies a token of the given kind at Unix time `now`.
+///
+/// `extra_expiry` widens the `exp` check beyond the leeway; it is zero everywhere but logout,
+/// which accepts a recently expired access token.
+pub(crate) fn verify(
+    config: &JwtConfig,
+    token: &str,
+    kind: TokenKind,
+    now: i64,
+    extra_expiry: i64,
+) -> Result<VerifiedToken, TokenError> {
+    if token.len() > config.max_token_bytes {
+        return Err(TokenError::TooLarge);
+    }
+    let mut segments = token.split('.');
+    let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) =
+        (segments.next(), segments.next(), segments.next(), segments.next())
+    else {
+        return Err(TokenError::Malformed);
+    };
+    if [header_b64, payload_b64, signature_b64]
+        .iter()
+        .any(|segment| segment.is_empty() || !segment.bytes().all(is_base64url))
+    {
+        return Err(TokenError::Malformed);
+    }
+
+    let header = decode_object(header_b64)?;
+    if header.contains_key("crit") {
+        return Err(TokenError::CriticalHeader);
+    }
+    let kid = header.get("kid").and_then(Value::as_str).ok_or(TokenError::UnknownKey)?;
+    let key = config.keys.verification_key(kid).ok_or(TokenError::UnknownKey)?;
+    let alg = header.get("alg").and_then(Value::as_str).ok_or(TokenError::Malformed)?;
+    if alg.parse::<Algorithm>().ok() != Some(key.algorithm) {
+        return Err(TokenError::AlgorithmMismatch);
+    }
+    let signed = &token[..header_b64.len() + 1 + payload_b64.len()];
+    let verified =
+        jsonwebtoken::crypto::verify(signature_b64, signed.as_bytes(), &key.key, key.algorithm);
+    if !matches!(verified, Ok(true)) {
+        return Err(TokenError::BadSignature);
+    }
+    let typ = header.get("typ").and_then(Value::as_str).ok_or(TokenError::WrongKind)?;
+    if !typ_matches(typ, kind) {
+        return Err(TokenError::WrongKind);
+    }
+
+    let mut claims = decode_object(payload_b64).map_err(|_| TokenError::InvalidClaims)?;
+    let subject = take_string(&mut claims, "sub")?.ok_or(TokenError::InvalidClaims)?;
+    let session_id = take_string(&mut claims, "sid")?.ok_or(TokenError::InvalidClaims)?;
+    let token_id = take_string(&mut claims, "jti")?.ok_or(TokenError::InvalidClaims)?;
+    let issued_at = take_time(&mut claims, "iat")?.ok_or(TokenError::InvalidClaims)?;
+    let expires_at = take_time(&mut claims, "exp")?.ok_or(TokenError::InvalidClaims)?;
+    let not_before = take_time(&mut claims, "nbf")?;
+    let issuer = take_string(&mut claims, "iss")?;
+    let audience = claims.remove("aud");
+
+    let leeway = config.leeway.whole_seconds();
+    if now >= expires_at.saturating_add(leeway).saturating_add(extra_expiry) {
+        return Err(TokenError::Expired);
+    }
+    if not_before.is_some_and(|nbf| nbf > now.saturating_add(leeway)) {
+        return Err(TokenError::NotYetValid);
+    }
+    if issued_at > now.saturating_add(leeway) {
+        return Err(TokenError::IssuedInFuture);
+    }
+    if let Some(expected) = &config.issuer {
+        if issuer.as_deref() != Some(expected.as_str()) {
+            return Err(TokenError::WrongIssuer);
+        }
+    }
+    let audiences = match &audience {
+        None => Vec::new(),
+        Some(Value::String(one)) => vec![one.as_str()],
+        Some(Value::Array(many)) => many
+            .iter()
+            .map(|item| item.as_str().ok_or(TokenError::InvalidClaims))
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err(TokenError::InvalidClaims),
+    };
+    if let Some(expected) = &config.audience {
+        if !audiences.contains(&expected.as_str()) {
+            return Err(TokenError::WrongAudience);
+        }
+    }
+
+    Ok(VerifiedToken {
+        subject,
+        session_id: SessionId::new(session_id),
+        token_id,
+        issued_at,
+        expires_at,
+        rest: claims,
+    })
+}
+
+fn is_base64url(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_'
+}
+
+fn decode_object(segment: &str) -> Result<Map<String, Value>, TokenError> {
+    let bytes = URL_SAFE_NO_PAD.decode(segment).map_err(|_| TokenError::Malformed)?;
+    strict_json::parse_object(&bytes).ok_or(TokenError::Malformed)
+}
+
+/// `typ` compares as a media type: case-insensitive, `application/` optional (RFC 7515 4.1.9).
+fn typ_matches(typ: &str, kind: TokenKind) -> bool {
+    let expected = kind.typ();
+    let bare = match typ.get(..12) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("application/") => &typ[12..],
+        _ => typ,
+    };
+    bare.eq_ignore_ascii_case(expected)
+}
+
+fn take_string(claims: &mut Map<String, Value>, name: &str) -> Result<Option<String>, TokenError> {
+    match claims.remove(name) {
+        None => Ok(None),
+        Some(Value::String(text)) if !text.is_empty() => Ok(Some(text)),
+        Some(_) => Err(TokenError::InvalidClaims),
+    }
+}
+
+fn take_time(claims: &mut Map<String, Value>, name: &str) -> Result<Option<i64>, TokenError> {
+    match claims.remove(name) {
+        None => Ok(None),
+        Some(Value::Number(number)) => match number.as_i64() {
+            Some(seconds) if (0..=MAX_TIMESTAMP).contains(&seconds) => Ok(Some(seconds)),
+            _ => Err(TokenError::InvalidClaims),
+        },
+        Some(_) => Err(TokenError::InvalidClaims),
+    }
+}

@@ -1,0 +1,1 @@
+//! JWT cookie sessions for rocket (see the jwt-rocket issue).

@@ -1,0 +1,1 @@
+//! JWT cookie sessions for warp (see the jwt-warp issue).
