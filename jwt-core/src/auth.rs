@@ -149,7 +149,9 @@ where
         let config = &self.inner.config;
         let (token, source) = match head.access_token() {
             Presented::Absent => return Authentication::Anonymous,
-            Presented::Unreadable(_) => return Authentication::Rejected(AuthRejection::InvalidToken),
+            Presented::Unreadable(_) => {
+                return Authentication::Rejected(AuthRejection::InvalidToken);
+            }
             Presented::Token(token, source) => (token, source),
         };
         let now = self.inner.clock.now().unix_timestamp();

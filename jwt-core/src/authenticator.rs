@@ -171,11 +171,15 @@ impl<C> MemoryAuthenticator<C> {
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, User<C>>> {
-        self.users.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.users
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, User<C>>> {
-        self.users.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.users
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -212,9 +216,13 @@ where
     }
 
     async fn identity(&self, subject: &str) -> Result<Option<Identity<C>>, AuthenticatorError> {
-        Ok(self.read().get(subject).filter(|user| user.active).map(|user| Identity {
-            subject: subject.to_owned(),
-            claims: user.claims.clone(),
-        }))
+        Ok(self
+            .read()
+            .get(subject)
+            .filter(|user| user.active)
+            .map(|user| Identity {
+                subject: subject.to_owned(),
+                claims: user.claims.clone(),
+            }))
     }
 }

@@ -7,9 +7,8 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use time::OffsetDateTime;
 
 /// Claim names this crate writes and checks itself; the application's claims may not use them.
-pub(crate) const REGISTERED_CLAIMS: &[&str] = &[
-    "sub", "iat", "exp", "nbf", "jti", "sid", "iss", "aud",
-];
+pub(crate) const REGISTERED_CLAIMS: &[&str] =
+    &["sub", "iat", "exp", "nbf", "jti", "sid", "iss", "aud"];
 
 /// One login: the `sid` claim, kept through every refresh-token rotation of that login.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -40,7 +40,10 @@ pub(crate) fn delete(config: &JwtConfig, kind: CookieKind) -> String {
 fn build(config: &JwtConfig, kind: CookieKind, value: String) -> cookie::CookieBuilder<'static> {
     let (name, path) = match kind {
         CookieKind::Access => (config.access_cookie.clone(), "/".to_owned()),
-        CookieKind::Refresh => (config.refresh_cookie.clone(), config.refresh_cookie_path.clone()),
+        CookieKind::Refresh => (
+            config.refresh_cookie.clone(),
+            config.refresh_cookie_path.clone(),
+        ),
     };
     let same_site = match config.cookie_same_site {
         SameSite::Strict => cookie::SameSite::Strict,

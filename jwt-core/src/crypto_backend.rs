@@ -6,7 +6,9 @@
 //! the pure-Rust backend otherwise. With neither feature the build fails here.
 
 #[cfg(not(any(feature = "rust_crypto", feature = "aws_lc_rs")))]
-compile_error!("jwt-core needs a signing backend: enable the `rust_crypto` or the `aws_lc_rs` feature");
+compile_error!(
+    "jwt-core needs a signing backend: enable the `rust_crypto` or the `aws_lc_rs` feature"
+);
 
 use std::sync::Once;
 

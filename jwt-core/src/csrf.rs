@@ -39,7 +39,11 @@ pub(crate) fn is_cross_origin(head: &RequestHead<'_>) -> bool {
         return true;
     };
     let config = head.config();
-    if config.trusted_origins.iter().any(|trusted| *trusted == origin) {
+    if config
+        .trusted_origins
+        .iter()
+        .any(|trusted| *trusted == origin)
+    {
         return false;
     }
     own_origin(head).is_none_or(|own| own != origin)
@@ -67,7 +71,9 @@ pub(crate) fn normalize_origin(text: &str) -> Option<String> {
     let authority = uri.authority()?;
     if !matches!(scheme.as_str(), "http" | "https")
         || authority.as_str().contains('@')
-        || uri.path_and_query().is_some_and(|p| !p.as_str().is_empty() && p.as_str() != "/")
+        || uri
+            .path_and_query()
+            .is_some_and(|p| !p.as_str().is_empty() && p.as_str() != "/")
     {
         return None;
     }
@@ -88,9 +94,18 @@ mod tests {
 
     #[test]
     fn origins_are_normalised() {
-        assert_eq!(normalize_origin("HTTPS://App.Example.com/").as_deref(), Some("https://app.example.com"));
-        assert_eq!(normalize_origin("https://a.example:443").as_deref(), Some("https://a.example"));
-        assert_eq!(normalize_origin("http://127.0.0.1:8000").as_deref(), Some("http://127.0.0.1:8000"));
+        assert_eq!(
+            normalize_origin("HTTPS://App.Example.com/").as_deref(),
+            Some("https://app.example.com")
+        );
+        assert_eq!(
+            normalize_origin("https://a.example:443").as_deref(),
+            Some("https://a.example")
+        );
+        assert_eq!(
+            normalize_origin("http://127.0.0.1:8000").as_deref(),
+            Some("http://127.0.0.1:8000")
+        );
         assert_eq!(normalize_origin("null"), None);
         assert_eq!(normalize_origin("https://a.example/path"), None);
         assert_eq!(normalize_origin("ftp://a.example"), None);

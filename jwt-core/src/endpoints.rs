@@ -65,7 +65,9 @@ where
 
     /// The endpoint mounted at `path`, if any.
     pub fn endpoint_at(&self, path: &str) -> Option<Endpoint> {
-        Endpoint::ALL.into_iter().find(|endpoint| self.path(*endpoint) == path)
+        Endpoint::ALL
+            .into_iter()
+            .find(|endpoint| self.path(*endpoint) == path)
     }
 
     /// Whether the endpoint reads the request body (only login does; the others can answer
@@ -75,7 +77,12 @@ where
     }
 
     /// Runs an endpoint.
-    pub async fn handle(&self, endpoint: Endpoint, head: &RequestHead<'_>, body: RequestBody) -> Reply {
+    pub async fn handle(
+        &self,
+        endpoint: Endpoint,
+        head: &RequestHead<'_>,
+        body: RequestBody,
+    ) -> Reply {
         match endpoint {
             Endpoint::Login => self.login(head, body).await,
             Endpoint::Refresh => self.refresh(head).await,
@@ -101,7 +108,11 @@ where
             .filter_map(|value| std::str::from_utf8(value).ok()?.trim().parse::<u64>().ok())
             .any(|length| length > LOGIN_BODY_LIMIT as u64);
         let body = match body {
-            RequestBody::Complete(bytes) if bytes.len() <= LOGIN_BODY_LIMIT && !declared_too_large => bytes,
+            RequestBody::Complete(bytes)
+                if bytes.len() <= LOGIN_BODY_LIMIT && !declared_too_large =>
+            {
+                bytes
+            }
             _ => return Reply::message(Message::BodyTooLarge),
         };
         let Some(credentials) = login_body::credentials(format, body).await else {
@@ -154,7 +165,13 @@ where
             return Reply::message(Message::StoreUnavailable);
         }
         let access = self.access_cookie(&identity.subject, &session_id, &custom, now);
-        let refresh = self.refresh_cookie(&identity.subject, &session_id, &refresh_id, now, refresh_expires);
+        let refresh = self.refresh_cookie(
+            &identity.subject,
+            &session_id,
+            &refresh_id,
+            now,
+            refresh_expires,
+        );
         let (Some(access), Some(refresh)) = (access, refresh) else {
             return Reply::message(Message::Internal);
         };
@@ -182,13 +199,14 @@ where
             return refused();
         };
         let now = self.inner.clock.now();
-        let verified = match token::verify(config, token, TokenKind::Refresh, now.unix_timestamp(), 0) {
-            Ok(verified) => verified,
-            Err(reason) => {
-                tracing::debug!(target: "jwt_core", %reason, "refresh token rejected");
-                return refused();
-            }
-        };
+        let verified =
+            match token::verify(config, token, TokenKind::Refresh, now.unix_timestamp(), 0) {
+                Ok(verified) => verified,
+                Err(reason) => {
+                    tracing::debug!(target: "jwt_core", %reason, "refresh token rejected");
+                    return refused();
+                }
+            };
         let (subject, session_id) = (&verified.subject, &verified.session_id);
 
         let identity = match self.inner.authenticator.identity(subject).await {
@@ -243,7 +261,10 @@ where
             }
             Refresh::Current { .. } | Refresh::Grace => {}
             Refresh::Reused => {
-                self.emit(AuthEvent::ReuseDetected { subject, session_id });
+                self.emit(AuthEvent::ReuseDetected {
+                    subject,
+                    session_id,
+                });
                 return refused();
             }
             _ => return refused(),
@@ -287,7 +308,9 @@ where
         let grace = config.refresh_lifetime.whole_seconds();
         let now = self.inner.clock.now().unix_timestamp();
         let verified = match presented {
-            Presented::Token(token, _) => token::verify(config, token, TokenKind::Access, now, grace).ok(),
+            Presented::Token(token, _) => {
+                token::verify(config, token, TokenKind::Access, now, grace).ok()
+            }
             _ => None,
         };
         let Some(verified) = verified else {
@@ -302,7 +325,10 @@ where
             (outcome, Message::LoggedOutEverywhere)
         } else {
             let outcome = store.revoke(session_id, subject).await.map(|_| {
-                self.emit(AuthEvent::LoggedOut { subject, session_id });
+                self.emit(AuthEvent::LoggedOut {
+                    subject,
+                    session_id,
+                });
             });
             (outcome, Message::LoggedOut)
         };
@@ -347,7 +373,12 @@ where
             custom,
         };
         let token = token::issue(config, &content).ok()?;
-        Some(cookies::set(config, CookieKind::Access, &token, config.access_lifetime))
+        Some(cookies::set(
+            config,
+            CookieKind::Access,
+            &token,
+            config.access_lifetime,
+        ))
     }
 
     fn refresh_cookie(

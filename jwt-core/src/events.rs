@@ -73,16 +73,26 @@ where
 pub(crate) fn emit(hook: Option<&dyn EventHook>, event: AuthEvent<'_>) {
     const TARGET: &str = "jwt_core::events";
     match event {
-        AuthEvent::LoginSucceeded { subject, session_id } => {
+        AuthEvent::LoginSucceeded {
+            subject,
+            session_id,
+        } => {
             tracing::info!(target: TARGET, sub = subject, sid = %session_id, "login succeeded");
         }
         AuthEvent::LoginFailed { username } => {
             tracing::info!(target: TARGET, username, "login failed");
         }
-        AuthEvent::Refreshed { subject, session_id, rotated } => {
+        AuthEvent::Refreshed {
+            subject,
+            session_id,
+            rotated,
+        } => {
             tracing::info!(target: TARGET, sub = subject, sid = %session_id, rotated, "refreshed");
         }
-        AuthEvent::ReuseDetected { subject, session_id } => {
+        AuthEvent::ReuseDetected {
+            subject,
+            session_id,
+        } => {
             tracing::warn!(
                 target: TARGET,
                 sub = subject,
@@ -90,7 +100,10 @@ pub(crate) fn emit(hook: Option<&dyn EventHook>, event: AuthEvent<'_>) {
                 "refresh token reuse detected; session revoked"
             );
         }
-        AuthEvent::LoggedOut { subject, session_id } => {
+        AuthEvent::LoggedOut {
+            subject,
+            session_id,
+        } => {
             tracing::info!(target: TARGET, sub = subject, sid = %session_id, "logged out");
         }
         AuthEvent::LoggedOutEverywhere { subject, sessions } => {

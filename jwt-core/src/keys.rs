@@ -106,9 +106,17 @@ impl KeyRing {
     /// The secret must be at least as long as the hash output: 32, 48 or 64 bytes.
     pub fn hmac(algorithm: Algorithm, secret: &[u8]) -> Result<Self, KeyError> {
         let verification = hmac_verification_key(algorithm, secret)?;
-        let key = EncodingKey::from_secret(secret).map_err(|_| KeyError::WrongKeyKind { algorithm })?;
+        let key =
+            EncodingKey::from_secret(secret).map_err(|_| KeyError::WrongKeyKind { algorithm })?;
         let kid = secret_thumbprint(&verification.key, algorithm)?;
-        Ok(Self::single(SigningKey { kid, algorithm, key }, verification))
+        Ok(Self::single(
+            SigningKey {
+                kid,
+                algorithm,
+                key,
+            },
+            verification,
+        ))
     }
 
     /// A ring for an asymmetric algorithm with a private key in PEM form
@@ -143,7 +151,14 @@ impl KeyRing {
             key: decoding,
             public_jwk: Some(public),
         };
-        Ok(Self::single(SigningKey { kid, algorithm, key }, verification))
+        Ok(Self::single(
+            SigningKey {
+                kid,
+                algorithm,
+                key,
+            },
+            verification,
+        ))
     }
 
     fn single(signing: SigningKey, verification: VerificationKey) -> Self {

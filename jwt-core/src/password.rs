@@ -44,7 +44,8 @@ impl std::fmt::Debug for PasswordHasher {
 
 impl Default for PasswordHasher {
     fn default() -> Self {
-        Self::with_params(Params::default()).unwrap_or_else(|_| unreachable!("default params are valid"))
+        Self::with_params(Params::default())
+            .unwrap_or_else(|_| unreachable!("default params are valid"))
     }
 }
 
@@ -66,8 +67,11 @@ impl PasswordHasher {
 
     /// Checks a password against a PHC string on the calling thread.
     pub fn verify_blocking(&self, hash: &str, password: &str) -> bool {
-        PasswordHash::new(hash)
-            .is_ok_and(|parsed| self.argon2.verify_password(password.as_bytes(), &parsed).is_ok())
+        PasswordHash::new(hash).is_ok_and(|parsed| {
+            self.argon2
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
     }
 
     /// Checks a password against a user's hash, or against a dummy hash of the same cost when

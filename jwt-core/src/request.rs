@@ -142,7 +142,10 @@ impl<'a> RequestHead<'a> {
                 ("content-type", Slot::ContentType),
                 ("content-length", Slot::ContentLength),
             ];
-            match FIXED.iter().find(|(known, _)| name.eq_ignore_ascii_case(known)) {
+            match FIXED
+                .iter()
+                .find(|(known, _)| name.eq_ignore_ascii_case(known))
+            {
                 Some((_, slot)) => *slot,
                 None => return,
             }
@@ -237,7 +240,11 @@ fn header_token(value: &[u8], bearer: bool) -> HeaderToken<'_> {
     } else {
         value
     };
-    if token.is_empty() || token.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) {
+    if token.is_empty()
+        || token
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+    {
         return HeaderToken::Broken;
     }
     HeaderToken::Token(token)

@@ -131,10 +131,14 @@ pub(crate) struct TokenContent<'a> {
 }
 
 /// Checks that the application's claims can share a token with the registered ones.
-pub(crate) fn custom_claims<C: serde::Serialize>(claims: &C) -> Result<Map<String, Value>, TokenError> {
+pub(crate) fn custom_claims<C: serde::Serialize>(
+    claims: &C,
+) -> Result<Map<String, Value>, TokenError> {
     match serde_json::to_value(claims).map_err(|_| TokenError::Encoding)? {
         Value::Null => Ok(Map::new()),
-        Value::Object(map) if !map.keys().any(|k| REGISTERED_CLAIMS.contains(&k.as_str())) => Ok(map),
+        Value::Object(map) if !map.keys().any(|k| REGISTERED_CLAIMS.contains(&k.as_str())) => {
+            Ok(map)
+        }
         _ => Err(TokenError::Encoding),
     }
 }
@@ -176,9 +180,12 @@ pub(crate) fn verify(
         return Err(TokenError::TooLarge);
     }
     let mut segments = token.split('.');
-    let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) =
-        (segments.next(), segments.next(), segments.next(), segments.next())
-    else {
+    let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) = (
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+    ) else {
         return Err(TokenError::Malformed);
     };
     if [header_b64, payload_b64, signature_b64]
@@ -192,9 +199,18 @@ pub(crate) fn verify(
     if header.contains_key("crit") {
         return Err(TokenError::CriticalHeader);
     }
-    let kid = header.get("kid").and_then(Value::as_str).ok_or(TokenError::UnknownKey)?;
-    let key = config.keys.verification_key(kid).ok_or(TokenError::UnknownKey)?;
-    let alg = header.get("alg").and_then(Value::as_str).ok_or(TokenError::Malformed)?;
+    let kid = header
+        .get("kid")
+        .and_then(Value::as_str)
+        .ok_or(TokenError::UnknownKey)?;
+    let key = config
+        .keys
+        .verification_key(kid)
+        .ok_or(TokenError::UnknownKey)?;
+    let alg = header
+        .get("alg")
+        .and_then(Value::as_str)
+        .ok_or(TokenError::Malformed)?;
     if alg.parse::<Algorithm>().ok() != Some(key.algorithm) {
         return Err(TokenError::AlgorithmMismatch);
     }
@@ -204,7 +220,10 @@ pub(crate) fn verify(
     if !matches!(verified, Ok(true)) {
         return Err(TokenError::BadSignature);
     }
-    let typ = header.get("typ").and_then(Value::as_str).ok_or(TokenError::WrongKind)?;
+    let typ = header
+        .get("typ")
+        .and_then(Value::as_str)
+        .ok_or(TokenError::WrongKind)?;
     if !typ_matches(typ, kind) {
         return Err(TokenError::WrongKind);
     }
@@ -220,7 +239,11 @@ pub(crate) fn verify(
     let audience = claims.remove("aud");
 
     let leeway = config.leeway.whole_seconds();
-    if now >= expires_at.saturating_add(leeway).saturating_add(extra_expiry) {
+    if now
+        >= expires_at
+            .saturating_add(leeway)
+            .saturating_add(extra_expiry)
+    {
         return Err(TokenError::Expired);
     }
     if not_before.is_some_and(|nbf| nbf > now.saturating_add(leeway)) {
@@ -264,7 +287,9 @@ fn is_base64url(byte: u8) -> bool {
 }
 
 fn decode_object(segment: &str) -> Result<Map<String, Value>, TokenError> {
-    let bytes = URL_SAFE_NO_PAD.decode(segment).map_err(|_| TokenError::Malformed)?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| TokenError::Malformed)?;
     strict_json::parse_object(&bytes).ok_or(TokenError::Malformed)
 }
 

@@ -181,7 +181,9 @@ impl JwtConfigBuilder {
 
     /// Adds one of `JWT_PUBLIC_KEY_FILES`: a PEM public key kept for verification.
     pub fn public_key_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.public_key_files.get_or_insert_with(Vec::new).push(path.into());
+        self.public_key_files
+            .get_or_insert_with(Vec::new)
+            .push(path.into());
         self
     }
 
@@ -219,7 +221,10 @@ impl JwtConfigBuilder {
         let access_minutes = self.access_duration.unwrap_or(5);
         let refresh_days = self.refresh_duration.unwrap_or(14);
         if access_minutes == 0 {
-            return Err(ConfigError::invalid("JWT_ACCESS_DURATION", "must be at least 1 minute"));
+            return Err(ConfigError::invalid(
+                "JWT_ACCESS_DURATION",
+                "must be at least 1 minute",
+            ));
         }
         if refresh_days == 0 || refresh_days > MAX_DAYS {
             return Err(ConfigError::invalid(
@@ -255,8 +260,9 @@ impl JwtConfigBuilder {
                 "must differ from the access cookie's name",
             ));
         }
-        let refresh_header = HeaderName::try_from(refresh_cookie.as_str())
-            .map_err(|_| ConfigError::invalid("JWT_REFRESH_COOKIE", "not usable as a header name"))?;
+        let refresh_header = HeaderName::try_from(refresh_cookie.as_str()).map_err(|_| {
+            ConfigError::invalid("JWT_REFRESH_COOKIE", "not usable as a header name")
+        })?;
         if refresh_header == access_header {
             return Err(ConfigError::invalid(
                 "JWT_REFRESH_COOKIE",
@@ -301,13 +307,24 @@ impl JwtConfigBuilder {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
             if !valid || domain.trim_start_matches('.').is_empty() {
-                return Err(ConfigError::invalid("JWT_COOKIE_DOMAIN", "not a domain name"));
+                return Err(ConfigError::invalid(
+                    "JWT_COOKIE_DOMAIN",
+                    "not a domain name",
+                ));
             }
         }
 
-        let refresh_path = path("JWT_REFRESH_PATH", self.refresh_path.as_deref(), "/jwt/refresh/")?;
+        let refresh_path = path(
+            "JWT_REFRESH_PATH",
+            self.refresh_path.as_deref(),
+            "/jwt/refresh/",
+        )?;
         let login_path = path("JWT_LOGIN_PATH", self.login_path.as_deref(), "/jwt/login/")?;
-        let logout_path = path("JWT_LOGOUT_PATH", self.logout_path.as_deref(), "/jwt/logout/")?;
+        let logout_path = path(
+            "JWT_LOGOUT_PATH",
+            self.logout_path.as_deref(),
+            "/jwt/logout/",
+        )?;
         let logout_all_path = path(
             "JWT_LOGOUT_ALL_PATH",
             self.logout_all_path.as_deref(),
@@ -334,16 +351,32 @@ impl JwtConfigBuilder {
             ("JWT_LOGOUT_ALL_PATH", &logout_all_path),
         ];
         for (index, (setting, endpoint)) in endpoints.iter().enumerate() {
-            if endpoints[..index].iter().any(|(_, other)| other == endpoint) {
-                return Err(ConfigError::invalid(setting, "two endpoints share this path"));
+            if endpoints[..index]
+                .iter()
+                .any(|(_, other)| other == endpoint)
+            {
+                return Err(ConfigError::invalid(
+                    setting,
+                    "two endpoints share this path",
+                ));
             }
         }
 
         for (setting, name, cookie_path) in [
             ("JWT_ACCESS_COOKIE", &access_cookie, "/"),
-            ("JWT_REFRESH_COOKIE", &refresh_cookie, refresh_cookie_path.as_str()),
+            (
+                "JWT_REFRESH_COOKIE",
+                &refresh_cookie,
+                refresh_cookie_path.as_str(),
+            ),
         ] {
-            check_prefix(setting, name, cookie_path, cookie_secure, cookie_domain.is_some())?;
+            check_prefix(
+                setting,
+                name,
+                cookie_path,
+                cookie_secure,
+                cookie_domain.is_some(),
+            )?;
         }
 
         let refresh_grace = self.refresh_grace.unwrap_or(30);
@@ -449,7 +482,10 @@ impl JwtConfigBuilder {
                 ));
             }
             let secret = self.secret.as_ref().ok_or_else(|| {
-                ConfigError::missing("JWT_SECRET", format!("{algorithm:?} signs with a shared secret"))
+                ConfigError::missing(
+                    "JWT_SECRET",
+                    format!("{algorithm:?} signs with a shared secret"),
+                )
             })?;
             KeyRing::hmac(algorithm, secret.0.as_bytes())
                 .map_err(|error| key_error("JWT_SECRET", error))?
@@ -457,7 +493,9 @@ impl JwtConfigBuilder {
             if self.secret.is_some() {
                 return Err(ConfigError::invalid(
                     "JWT_SECRET",
-                    format!("{algorithm:?} signs with JWT_PRIVATE_KEY_FILE; a secret would be ignored"),
+                    format!(
+                        "{algorithm:?} signs with JWT_PRIVATE_KEY_FILE; a secret would be ignored"
+                    ),
                 ));
             }
             let file = self.private_key_file.as_ref().ok_or_else(|| {
@@ -518,7 +556,9 @@ fn non_empty(setting: &'static str, value: Option<String>) -> Result<Option<Stri
 
 fn path(setting: &'static str, value: Option<&str>, default: &str) -> Result<String, ConfigError> {
     let path = value.unwrap_or(default);
-    let forbidden = |b: u8| b.is_ascii_control() || matches!(b, b' ' | b';' | b',' | b'?' | b'#' | b'"' | b'\\');
+    let forbidden = |b: u8| {
+        b.is_ascii_control() || matches!(b, b' ' | b';' | b',' | b'?' | b'#' | b'"' | b'\\')
+    };
     if !path.starts_with('/') || path.bytes().any(forbidden) || !path.is_ascii() {
         return Err(ConfigError::invalid(
             setting,
@@ -556,7 +596,10 @@ fn check_prefix(
     let lower = name.to_ascii_lowercase();
     if lower.starts_with("__host-") {
         if !secure {
-            return Err(ConfigError::invalid(setting, "a __Host- cookie needs JWT_COOKIE_SECURE=true"));
+            return Err(ConfigError::invalid(
+                setting,
+                "a __Host- cookie needs JWT_COOKIE_SECURE=true",
+            ));
         }
         if cookie_path != "/" {
             return Err(ConfigError::invalid(
@@ -571,7 +614,10 @@ fn check_prefix(
             ));
         }
     } else if lower.starts_with("__secure-") && !secure {
-        return Err(ConfigError::invalid(setting, "a __Secure- cookie needs JWT_COOKIE_SECURE=true"));
+        return Err(ConfigError::invalid(
+            setting,
+            "a __Secure- cookie needs JWT_COOKIE_SECURE=true",
+        ));
     }
     Ok(())
 }

@@ -1,48 +1,99 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use super::builder::{JwtConfigBuilder, Secret};
 use super::ConfigError;
+use super::builder::{JwtConfigBuilder, Secret};
 
 type Apply = fn(&mut JwtConfigBuilder, &'static str, &str) -> Result<(), ConfigError>;
 
 /// Every environment variable read, with how its text lands in the builder.
 const VARIABLES: &[(&str, Apply)] = &[
-    ("JWT_ACCESS_DURATION", |b, n, v| Ok(b.access_duration = Some(number(n, v)?))),
-    ("JWT_REFRESH_DURATION", |b, n, v| Ok(b.refresh_duration = Some(number(n, v)?))),
-    ("JWT_ACCESS_HEADER", |b, _, v| Ok(b.access_header = Some(v.to_owned()))),
-    ("JWT_ACCESS_COOKIE", |b, _, v| Ok(b.access_cookie = Some(v.to_owned()))),
-    ("JWT_REFRESH_COOKIE", |b, _, v| Ok(b.refresh_cookie = Some(v.to_owned()))),
-    ("JWT_REFRESH_COOKIE_PATH", |b, _, v| Ok(b.refresh_cookie_path = Some(v.to_owned()))),
-    ("JWT_ALGORITHM", |b, _, v| Ok(b.algorithm = Some(v.to_owned()))),
-    ("JWT_SECRET", |b, _, v| Ok(b.secret = Some(Secret(v.to_owned())))),
-    ("JWT_PRIVATE_KEY_FILE", |b, _, v| Ok(b.private_key_file = Some(PathBuf::from(v)))),
+    ("JWT_ACCESS_DURATION", |b, n, v| {
+        Ok(b.access_duration = Some(number(n, v)?))
+    }),
+    ("JWT_REFRESH_DURATION", |b, n, v| {
+        Ok(b.refresh_duration = Some(number(n, v)?))
+    }),
+    ("JWT_ACCESS_HEADER", |b, _, v| {
+        Ok(b.access_header = Some(v.to_owned()))
+    }),
+    ("JWT_ACCESS_COOKIE", |b, _, v| {
+        Ok(b.access_cookie = Some(v.to_owned()))
+    }),
+    ("JWT_REFRESH_COOKIE", |b, _, v| {
+        Ok(b.refresh_cookie = Some(v.to_owned()))
+    }),
+    ("JWT_REFRESH_COOKIE_PATH", |b, _, v| {
+        Ok(b.refresh_cookie_path = Some(v.to_owned()))
+    }),
+    ("JWT_ALGORITHM", |b, _, v| {
+        Ok(b.algorithm = Some(v.to_owned()))
+    }),
+    ("JWT_SECRET", |b, _, v| {
+        Ok(b.secret = Some(Secret(v.to_owned())))
+    }),
+    ("JWT_PRIVATE_KEY_FILE", |b, _, v| {
+        Ok(b.private_key_file = Some(PathBuf::from(v)))
+    }),
     ("JWT_PUBLIC_KEY_FILES", |b, _, v| {
         Ok(b.public_key_files = Some(list(v).map(PathBuf::from).collect()))
     }),
     ("JWT_KEY_ID", |b, _, v| Ok(b.key_id = Some(v.to_owned()))),
     ("JWT_ISSUER", |b, _, v| Ok(b.issuer = Some(v.to_owned()))),
-    ("JWT_AUDIENCE", |b, _, v| Ok(b.audience = Some(v.to_owned()))),
+    (
+        "JWT_AUDIENCE",
+        |b, _, v| Ok(b.audience = Some(v.to_owned())),
+    ),
     ("JWT_LEEWAY", |b, n, v| Ok(b.leeway = Some(number(n, v)?))),
-    ("JWT_COOKIE_HTTPONLY", |b, n, v| Ok(b.cookie_httponly = Some(boolean(n, v)?))),
-    ("JWT_COOKIE_SAMESITE", |b, _, v| Ok(b.cookie_samesite = Some(v.to_owned()))),
-    ("JWT_COOKIE_SECURE", |b, n, v| Ok(b.cookie_secure = Some(boolean(n, v)?))),
-    ("JWT_COOKIE_DOMAIN", |b, _, v| Ok(b.cookie_domain = Some(v.to_owned()))),
-    ("JWT_LOGOUT_ACCESS", |b, n, v| Ok(b.logout_access = Some(boolean(n, v)?))),
-    ("JWT_REFRESH_PATH", |b, _, v| Ok(b.refresh_path = Some(v.to_owned()))),
-    ("JWT_LOGIN_PATH", |b, _, v| Ok(b.login_path = Some(v.to_owned()))),
-    ("JWT_LOGOUT_PATH", |b, _, v| Ok(b.logout_path = Some(v.to_owned()))),
-    ("JWT_LOGOUT_ALL_PATH", |b, _, v| Ok(b.logout_all_path = Some(v.to_owned()))),
-    ("JWT_ROTATE_REFRESH", |b, n, v| Ok(b.rotate_refresh = Some(boolean(n, v)?))),
-    ("JWT_REFRESH_GRACE", |b, n, v| Ok(b.refresh_grace = Some(number(n, v)?))),
-    ("JWT_SESSION_MAX_AGE", |b, n, v| Ok(b.session_max_age = Some(number(n, v)?))),
-    ("JWT_STRICT_LOGOUT", |b, n, v| Ok(b.strict_logout = Some(boolean(n, v)?))),
+    ("JWT_COOKIE_HTTPONLY", |b, n, v| {
+        Ok(b.cookie_httponly = Some(boolean(n, v)?))
+    }),
+    ("JWT_COOKIE_SAMESITE", |b, _, v| {
+        Ok(b.cookie_samesite = Some(v.to_owned()))
+    }),
+    ("JWT_COOKIE_SECURE", |b, n, v| {
+        Ok(b.cookie_secure = Some(boolean(n, v)?))
+    }),
+    ("JWT_COOKIE_DOMAIN", |b, _, v| {
+        Ok(b.cookie_domain = Some(v.to_owned()))
+    }),
+    ("JWT_LOGOUT_ACCESS", |b, n, v| {
+        Ok(b.logout_access = Some(boolean(n, v)?))
+    }),
+    ("JWT_REFRESH_PATH", |b, _, v| {
+        Ok(b.refresh_path = Some(v.to_owned()))
+    }),
+    ("JWT_LOGIN_PATH", |b, _, v| {
+        Ok(b.login_path = Some(v.to_owned()))
+    }),
+    ("JWT_LOGOUT_PATH", |b, _, v| {
+        Ok(b.logout_path = Some(v.to_owned()))
+    }),
+    ("JWT_LOGOUT_ALL_PATH", |b, _, v| {
+        Ok(b.logout_all_path = Some(v.to_owned()))
+    }),
+    ("JWT_ROTATE_REFRESH", |b, n, v| {
+        Ok(b.rotate_refresh = Some(boolean(n, v)?))
+    }),
+    ("JWT_REFRESH_GRACE", |b, n, v| {
+        Ok(b.refresh_grace = Some(number(n, v)?))
+    }),
+    ("JWT_SESSION_MAX_AGE", |b, n, v| {
+        Ok(b.session_max_age = Some(number(n, v)?))
+    }),
+    ("JWT_STRICT_LOGOUT", |b, n, v| {
+        Ok(b.strict_logout = Some(boolean(n, v)?))
+    }),
     ("JWT_CSRF", |b, n, v| Ok(b.csrf = Some(boolean(n, v)?))),
     ("JWT_TRUSTED_ORIGINS", |b, _, v| {
         Ok(b.trusted_origins = Some(list(v).map(str::to_owned).collect()))
     }),
-    ("JWT_MAX_TOKEN_BYTES", |b, n, v| Ok(b.max_token_bytes = Some(number(n, v)?))),
-    ("JWT_REDIS_URL", |b, _, v| Ok(b.redis_url = Some(v.to_owned()))),
+    ("JWT_MAX_TOKEN_BYTES", |b, n, v| {
+        Ok(b.max_token_bytes = Some(number(n, v)?))
+    }),
+    ("JWT_REDIS_URL", |b, _, v| {
+        Ok(b.redis_url = Some(v.to_owned()))
+    }),
 ];
 
 impl JwtConfigBuilder {
@@ -61,7 +112,9 @@ impl JwtConfigBuilder {
         Self::from_vars_os(vars.into_iter().map(|(k, v)| (k.into(), v.into())))
     }
 
-    fn from_vars_os(vars: impl IntoIterator<Item = (OsString, OsString)>) -> Result<Self, ConfigError> {
+    fn from_vars_os(
+        vars: impl IntoIterator<Item = (OsString, OsString)>,
+    ) -> Result<Self, ConfigError> {
         let mut builder = Self::default();
         for (name, value) in vars {
             let Some(&(setting, apply)) = VARIABLES.iter().find(|(known, _)| name == *known) else {
@@ -91,5 +144,8 @@ fn boolean(setting: &'static str, value: &str) -> Result<bool, ConfigError> {
 }
 
 fn list(value: &str) -> impl Iterator<Item = &str> {
-    value.split(',').map(str::trim).filter(|item| !item.is_empty())
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
 }

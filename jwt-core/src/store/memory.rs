@@ -83,7 +83,9 @@ impl MemoryStore {
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave a record half-written (every update is
         // a single assignment or removal), so a poisoned lock is still consistent.
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -174,9 +176,12 @@ impl SessionStore for MemoryStore {
             record.expires_at = expires_at;
             return Ok(Refresh::Rotated { expires_at });
         }
-        let in_grace = record.previous.as_ref().is_some_and(|(previous, retired_at)| {
-            *previous == attempt.token_id && attempt.now < *retired_at + attempt.grace
-        });
+        let in_grace = record
+            .previous
+            .as_ref()
+            .is_some_and(|(previous, retired_at)| {
+                *previous == attempt.token_id && attempt.now < *retired_at + attempt.grace
+            });
         if in_grace {
             return Ok(Refresh::Grace);
         }
@@ -204,7 +209,11 @@ impl SessionStore for MemoryStore {
         Ok(ids.len())
     }
 
-    async fn is_active(&self, session_id: &SessionId, now: OffsetDateTime) -> Result<bool, StoreError> {
+    async fn is_active(
+        &self,
+        session_id: &SessionId,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
         let state = self.lock();
         Ok(state
             .sessions

@@ -148,5 +148,9 @@ pub trait SessionStore: Send + Sync + 'static {
     async fn revoke_all(&self, subject: &str) -> Result<usize, StoreError>;
 
     /// Is the session live (not revoked, not expired, not past its deadline)?
-    async fn is_active(&self, session_id: &SessionId, now: OffsetDateTime) -> Result<bool, StoreError>;
+    async fn is_active(
+        &self,
+        session_id: &SessionId,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
 }
