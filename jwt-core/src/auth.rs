@@ -8,14 +8,14 @@ use serde::de::DeserializeOwned;
 
 use crate::authentication::{AuthRejection, Authentication};
 use crate::authenticator::Authenticator;
-use crate::claims::NoClaims;
+use crate::claims::{NoClaims, Principal};
 use crate::clock::{Clock, SystemClock};
 use crate::config::JwtConfig;
 use crate::csrf;
 use crate::events::EventHook;
 use crate::request::{Presented, RequestHead, TokenSource};
 use crate::store::{MemoryStore, SessionStore};
-use crate::token::{self, TokenKind};
+use crate::token::{self, TokenError, TokenKind};
 
 /// The engine every adapter wraps. Cheap to clone (one `Arc`).
 ///
@@ -143,6 +143,14 @@ where
         &self.inner.store
     }
 
+    /// Verifies one access token, for transports other than headers and cookies (a WebSocket
+    /// subprotocol, a query parameter of a server-sent event stream). The reason of a
+    /// rejection is for logs and tests; never show it to clients.
+    pub fn verify_access_token(&self, token: &str) -> Result<Principal<C>, TokenError> {
+        let now = self.inner.clock.now().unix_timestamp();
+        token::verify(&self.inner.config, token, TokenKind::Access, now, 0)?.into_principal()
+    }
+
     /// Authenticates a request from its token alone, without asking the session store (so
     /// `JWT_STRICT_LOGOUT` is not applied; use [`JwtAuth::authenticate`] for that).
     pub fn verify_request(&self, head: &RequestHead<'_>) -> Authentication<C> {
@@ -154,10 +162,7 @@ where
             }
             Presented::Token(token, source) => (token, source),
         };
-        let now = self.inner.clock.now().unix_timestamp();
-        let principal = token::verify(config, token, TokenKind::Access, now, 0)
-            .and_then(token::VerifiedToken::into_principal::<C>);
-        let principal = match principal {
+        let principal = match self.verify_access_token(token) {
             Ok(principal) => principal,
             Err(reason) => {
                 tracing::debug!(target: "jwt_core", %reason, "access token rejected");

@@ -79,6 +79,27 @@ pub trait Authenticator: Send + Sync + 'static {
     ) -> Result<Option<Identity<Self::Claims>>, AuthenticatorError>;
 }
 
+/// A shared authenticator is an authenticator, so the application can keep a handle to it
+/// (to add users or deactivate them) after giving it to [`JwtAuth`](crate::JwtAuth).
+#[async_trait]
+impl<A: Authenticator + ?Sized> Authenticator for std::sync::Arc<A> {
+    type Claims = A::Claims;
+
+    async fn authenticate(
+        &self,
+        credentials: &Credentials,
+    ) -> Result<Option<Identity<Self::Claims>>, AuthenticatorError> {
+        (**self).authenticate(credentials).await
+    }
+
+    async fn identity(
+        &self,
+        subject: &str,
+    ) -> Result<Option<Identity<Self::Claims>>, AuthenticatorError> {
+        (**self).identity(subject).await
+    }
+}
+
 /// Users in memory with Argon2id password hashes, for tests, demos and small fixed user sets.
 ///
 /// The username is the subject.

@@ -39,11 +39,7 @@ pub(crate) fn is_cross_origin(head: &RequestHead<'_>) -> bool {
         return true;
     };
     let config = head.config();
-    if config
-        .trusted_origins
-        .iter()
-        .any(|trusted| *trusted == origin)
-    {
+    if config.trusted_origins.contains(&origin) {
         return false;
     }
     own_origin(head).is_none_or(|own| own != origin)

@@ -93,8 +93,8 @@ where
 
     /// `POST JWT_LOGIN_PATH`: checks credentials, starts a session, sets both cookies.
     pub async fn login(&self, head: &RequestHead<'_>, body: RequestBody) -> Reply {
-        if let Err(reply) = self.precheck(head, true) {
-            return reply;
+        if let Err(message) = self.precheck(head, true) {
+            return Reply::message(message);
         }
         let Ok(content_type) = head.single(Slot::ContentType) else {
             return Reply::message(Message::UnsupportedMediaType);
@@ -188,8 +188,8 @@ where
         let config = &self.inner.config;
         let presented = head.refresh_token();
         let cookie_borne = matches!(presented, Presented::Token(_, TokenSource::Cookie));
-        if let Err(reply) = self.precheck(head, cookie_borne) {
-            return reply;
+        if let Err(message) = self.precheck(head, cookie_borne) {
+            return Reply::message(message);
         }
         let refused = || {
             Reply::message(Message::InvalidRefreshToken)
@@ -296,8 +296,8 @@ where
         let config = &self.inner.config;
         let presented = head.access_token();
         let cookie_borne = matches!(presented, Presented::Token(_, TokenSource::Cookie));
-        if let Err(reply) = self.precheck(head, cookie_borne) {
-            return reply;
+        if let Err(message) = self.precheck(head, cookie_borne) {
+            return Reply::message(message);
         }
         let mut deletions = vec![cookies::delete(config, CookieKind::Refresh)];
         if config.logout_access {
@@ -343,12 +343,12 @@ where
 
     /// `405` for anything but `POST`; `403` for a cross-origin request whose token came from
     /// a cookie (login always counts as such: it sets the cookies).
-    fn precheck(&self, head: &RequestHead<'_>, browser_borne: bool) -> Result<(), Reply> {
+    fn precheck(&self, head: &RequestHead<'_>, browser_borne: bool) -> Result<(), Message> {
         if head.method != "POST" {
-            return Err(Reply::message(Message::MethodNotAllowed));
+            return Err(Message::MethodNotAllowed);
         }
         if self.inner.config.csrf && browser_borne && csrf::is_cross_origin(head) {
-            return Err(Reply::message(Message::CrossOrigin));
+            return Err(Message::CrossOrigin);
         }
         Ok(())
     }

@@ -252,10 +252,10 @@ pub(crate) fn verify(
     if issued_at > now.saturating_add(leeway) {
         return Err(TokenError::IssuedInFuture);
     }
-    if let Some(expected) = &config.issuer {
-        if issuer.as_deref() != Some(expected.as_str()) {
-            return Err(TokenError::WrongIssuer);
-        }
+    if let Some(expected) = &config.issuer
+        && issuer.as_deref() != Some(expected.as_str())
+    {
+        return Err(TokenError::WrongIssuer);
     }
     let audiences = match &audience {
         None => Vec::new(),
@@ -266,10 +266,10 @@ pub(crate) fn verify(
             .collect::<Result<_, _>>()?,
         Some(_) => return Err(TokenError::InvalidClaims),
     };
-    if let Some(expected) = &config.audience {
-        if !audiences.contains(&expected.as_str()) {
-            return Err(TokenError::WrongAudience);
-        }
+    if let Some(expected) = &config.audience
+        && !audiences.contains(&expected.as_str())
+    {
+        return Err(TokenError::WrongAudience);
     }
 
     Ok(VerifiedToken {

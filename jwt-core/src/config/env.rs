@@ -9,90 +9,128 @@ type Apply = fn(&mut JwtConfigBuilder, &'static str, &str) -> Result<(), ConfigE
 /// Every environment variable read, with how its text lands in the builder.
 const VARIABLES: &[(&str, Apply)] = &[
     ("JWT_ACCESS_DURATION", |b, n, v| {
-        Ok(b.access_duration = Some(number(n, v)?))
+        b.access_duration = Some(number(n, v)?);
+        Ok(())
     }),
     ("JWT_REFRESH_DURATION", |b, n, v| {
-        Ok(b.refresh_duration = Some(number(n, v)?))
+        b.refresh_duration = Some(number(n, v)?);
+        Ok(())
     }),
     ("JWT_ACCESS_HEADER", |b, _, v| {
-        Ok(b.access_header = Some(v.to_owned()))
+        b.access_header = Some(v.to_owned());
+        Ok(())
     }),
     ("JWT_ACCESS_COOKIE", |b, _, v| {
-        Ok(b.access_cookie = Some(v.to_owned()))
+        b.access_cookie = Some(v.to_owned());
+        Ok(())
     }),
     ("JWT_REFRESH_COOKIE", |b, _, v| {
-        Ok(b.refresh_cookie = Some(v.to_owned()))
+        b.refresh_cookie = Some(v.to_owned());
+        Ok(())
     }),
     ("JWT_REFRESH_COOKIE_PATH", |b, _, v| {
-        Ok(b.refresh_cookie_path = Some(v.to_owned()))
+        b.refresh_cookie_path = Some(v.to_owned());
+        Ok(())
     }),
     ("JWT_ALGORITHM", |b, _, v| {
-        Ok(b.algorithm = Some(v.to_owned()))
+        b.algorithm = Some(v.to_owned());
+        Ok(())
     }),
     ("JWT_SECRET", |b, _, v| {
-        Ok(b.secret = Some(Secret(v.to_owned())))
+        b.secret = Some(Secret(v.to_owned()));
+        Ok(())
     }),
     ("JWT_PRIVATE_KEY_FILE", |b, _, v| {
-        Ok(b.private_key_file = Some(PathBuf::from(v)))
+        b.private_key_file = Some(PathBuf::from(v));
+        Ok(())
     }),
     ("JWT_PUBLIC_KEY_FILES", |b, _, v| {
-        Ok(b.public_key_files = Some(list(v).map(PathBuf::from).collect()))
+        b.public_key_files = Some(list(v).map(PathBuf::from).collect());
+        Ok(())
     }),
-    ("JWT_KEY_ID", |b, _, v| Ok(b.key_id = Some(v.to_owned()))),
-    ("JWT_ISSUER", |b, _, v| Ok(b.issuer = Some(v.to_owned()))),
-    (
-        "JWT_AUDIENCE",
-        |b, _, v| Ok(b.audience = Some(v.to_owned())),
-    ),
-    ("JWT_LEEWAY", |b, n, v| Ok(b.leeway = Some(number(n, v)?))),
+    ("JWT_KEY_ID", |b, _, v| {
+        b.key_id = Some(v.to_owned());
+        Ok(())
+    }),
+    ("JWT_ISSUER", |b, _, v| {
+        b.issuer = Some(v.to_owned());
+        Ok(())
+    }),
+    ("JWT_AUDIENCE", |b, _, v| {
+        b.audience = Some(v.to_owned());
+        Ok(())
+    }),
+    ("JWT_LEEWAY", |b, n, v| {
+        b.leeway = Some(number(n, v)?);
+        Ok(())
+    }),
     ("JWT_COOKIE_HTTPONLY", |b, n, v| {
-        Ok(b.cookie_httponly = Some(boolean(n, v)?))
+        b.cookie_httponly = Some(boolean(n, v)?);
+        Ok(())
     }),
     ("JWT_COOKIE_SAMESITE", |b, _, v| {
-        Ok(b.cookie_samesite = Some(v.to_owned()))
+        b.cookie_samesite = Some(v.to_owned());
+        Ok(())
     }),
     ("JWT_COOKIE_SECURE", |b, n, v| {
-        Ok(b.cookie_secure = Some(boolean(n, v)?))
+        b.cookie_secure = Some(boolean(n, v)?);
+        Ok(())
     }),
     ("JWT_COOKIE_DOMAIN", |b, _, v| {
-        Ok(b.cookie_domain = Some(v.to_owned()))
+        b.cookie_domain = Some(v.to_owned());
+        Ok(())
     }),
     ("JWT_LOGOUT_ACCESS", |b, n, v| {
-        Ok(b.logout_access = Some(boolean(n, v)?))
+        b.logout_access = Some(boolean(n, v)?);
+        Ok(())
     }),
     ("JWT_REFRESH_PATH", |b, _, v| {
-        Ok(b.refresh_path = Some(v.to_owned()))
+        b.refresh_path = Some(v.to_owned());
+        Ok(())
     }),
     ("JWT_LOGIN_PATH", |b, _, v| {
-        Ok(b.login_path = Some(v.to_owned()))
+        b.login_path = Some(v.to_owned());
+        Ok(())
     }),
     ("JWT_LOGOUT_PATH", |b, _, v| {
-        Ok(b.logout_path = Some(v.to_owned()))
+        b.logout_path = Some(v.to_owned());
+        Ok(())
     }),
     ("JWT_LOGOUT_ALL_PATH", |b, _, v| {
-        Ok(b.logout_all_path = Some(v.to_owned()))
+        b.logout_all_path = Some(v.to_owned());
+        Ok(())
     }),
     ("JWT_ROTATE_REFRESH", |b, n, v| {
-        Ok(b.rotate_refresh = Some(boolean(n, v)?))
+        b.rotate_refresh = Some(boolean(n, v)?);
+        Ok(())
     }),
     ("JWT_REFRESH_GRACE", |b, n, v| {
-        Ok(b.refresh_grace = Some(number(n, v)?))
+        b.refresh_grace = Some(number(n, v)?);
+        Ok(())
     }),
     ("JWT_SESSION_MAX_AGE", |b, n, v| {
-        Ok(b.session_max_age = Some(number(n, v)?))
+        b.session_max_age = Some(number(n, v)?);
+        Ok(())
     }),
     ("JWT_STRICT_LOGOUT", |b, n, v| {
-        Ok(b.strict_logout = Some(boolean(n, v)?))
+        b.strict_logout = Some(boolean(n, v)?);
+        Ok(())
     }),
-    ("JWT_CSRF", |b, n, v| Ok(b.csrf = Some(boolean(n, v)?))),
+    ("JWT_CSRF", |b, n, v| {
+        b.csrf = Some(boolean(n, v)?);
+        Ok(())
+    }),
     ("JWT_TRUSTED_ORIGINS", |b, _, v| {
-        Ok(b.trusted_origins = Some(list(v).map(str::to_owned).collect()))
+        b.trusted_origins = Some(list(v).map(str::to_owned).collect());
+        Ok(())
     }),
     ("JWT_MAX_TOKEN_BYTES", |b, n, v| {
-        Ok(b.max_token_bytes = Some(number(n, v)?))
+        b.max_token_bytes = Some(number(n, v)?);
+        Ok(())
     }),
     ("JWT_REDIS_URL", |b, _, v| {
-        Ok(b.redis_url = Some(v.to_owned()))
+        b.redis_url = Some(v.to_owned());
+        Ok(())
     }),
 ];
 

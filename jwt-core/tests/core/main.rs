@@ -1,0 +1,10 @@
+//! jwt-core's own behaviour, through its public API: settings, tokens, endpoints, sessions.
+
+mod config;
+mod endpoints;
+mod fixture;
+mod keys;
+mod logging;
+mod robustness;
+mod security;
+mod sessions;
