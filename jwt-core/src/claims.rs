@@ -15,7 +15,9 @@ pub(crate) const REGISTERED_CLAIMS: &[&str] =
 pub struct SessionId(String);
 
 impl SessionId {
-    pub(crate) fn new(id: String) -> Self {
+    /// Wraps an identifier. Login makes random ones; session stores and their tests (which
+    /// build [`NewSession`](crate::NewSession) values) need to name ids too.
+    pub fn new(id: String) -> Self {
         Self(id)
     }
 
