@@ -1,1 +1,84 @@
-//! JWT cookie sessions for actix (see the jwt-actix issue).
+//! JWT cookie sessions for actix-web 4: short-lived access tokens and rotating refresh tokens
+//! in hardened cookies, with login, refresh, logout and logout-all endpoints. Every decision
+//! (status codes, messages, cookie attributes, CSRF) is jwt-core's; this crate translates.
+//!
+//! ```
+//! use actix_web::{App, HttpResponse, test, web};
+//! use jwt_actix::{Authenticated, JwtMiddleware, configure};
+//! use jwt_core::{JwtAuth, JwtConfig, MemoryAuthenticator, NoClaims};
+//!
+//! async fn whoami(user: Authenticated) -> HttpResponse {
+//!     HttpResponse::Ok().json(serde_json::json!({ "user": user.subject }))
+//! }
+//!
+//! # actix_web::rt::System::new().block_on(async {
+//! let config = JwtConfig::builder()
+//!     .secret("an example secret of at least 32 bytes")
+//!     .build()?;
+//! let users = MemoryAuthenticator::<NoClaims>::new();
+//! users.add_user("alice", "password1", NoClaims)?;
+//! let auth = JwtAuth::new(config, users);
+//!
+//! let app = App::new()
+//!     .wrap(JwtMiddleware::new(auth.clone()))
+//!     .configure(configure(auth))
+//!     .route("/whoami/", web::get().to(whoami));
+//!
+//! // Serve it with `HttpServer::new(move || app...)`; here, in process.
+//! let app = test::init_service(app).await;
+//! let login = test::TestRequest::post()
+//!     .uri("/jwt/login/")
+//!     .insert_header(("content-type", "application/json"))
+//!     .set_payload(r#"{"username": "alice", "password": "password1"}"#)
+//!     .to_request();
+//! let response = test::call_service(&app, login).await;
+//! assert_eq!(response.status(), 200);
+//! let access_cookie = response.headers().get("set-cookie").unwrap().to_str()?;
+//! let access_cookie = access_cookie.split(';').next().unwrap().to_owned();
+//!
+//! let whoami = test::TestRequest::get()
+//!     .uri("/whoami/")
+//!     .insert_header(("cookie", access_cookie))
+//!     .to_request();
+//! let body = test::call_and_read_body(&app, whoami).await;
+//! assert_eq!(body, r#"{"user":"alice"}"#);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The pieces:
+//! - [`JwtMiddleware`]: authenticates every request and attaches the outcome to it; it never
+//!   answers on its own.
+//! - [`Authenticated`] (required: jwt-core's `401`/`403`/`503` otherwise) and
+//!   [`MaybeAuthenticated`] (optional), generic over the application's claims type; their
+//!   error is [`AuthRejection`].
+//! - [`configure`]: the four endpoints at their configured paths; [`login`], [`refresh`],
+//!   [`logout`], [`logout_all`] for paths of the application's choosing.
+//! - [`reply_into_response`]: any jwt-core [`Reply`](jwt_core::Reply) as an [`HttpResponse`](actix_web::HttpResponse).
+//!
+//! How actix's types reach jwt-core:
+//! - Headers go over as `(name, bytes)` pairs, every field of a repeated header included, and
+//!   responses come back with every field (both `Set-Cookie` lines of a login). A response
+//!   header that actix refuses turns the answer into a `500` and a logged error; it is never
+//!   left out.
+//! - The login body is read up to jwt-core's 64 KiB limit from the raw payload, so actix's
+//!   own payload limits play no part; the other endpoints do not read the body.
+//! - The scheme of a request (for the cross-origin check) is `https` when actix terminated
+//!   TLS, the URI's scheme when it has one, and otherwise left to jwt-core. Forwarded headers
+//!   are not believed.
+//! - An extractor with no [`JwtMiddleware`] of its claims type around it answers `500` and
+//!   logs an error rather than treating the user as anonymous.
+
+mod extract;
+mod middleware;
+mod rejection;
+mod request;
+mod response;
+mod routes;
+
+pub use extract::{Authenticated, MaybeAuthenticated};
+pub use middleware::{JwtMiddleware, JwtMiddlewareService};
+pub use rejection::AuthRejection;
+pub use response::reply_into_response;
+pub use routes::{configure, login, logout, logout_all, refresh};
