@@ -1,0 +1,70 @@
+//! The parts of a warp request that jwt-core reads.
+
+use std::convert::Infallible;
+
+use http::uri::{Authority, Parts};
+use http::{HeaderMap, Method, Uri};
+use jwt_core::{JwtConfig, RequestHead};
+use warp::Filter;
+
+/// Method, target authority and headers of one request, owned so that they outlive the
+/// filter chain's borrow of the request.
+#[derive(Debug)]
+pub(crate) struct RequestParts {
+    method: Method,
+    target: Uri,
+    headers: HeaderMap,
+}
+
+impl RequestParts {
+    /// The head jwt-core reads tokens, `Origin` and `Host` from.
+    pub(crate) fn head<'a>(&'a self, config: &'a JwtConfig) -> RequestHead<'a> {
+        RequestHead::from_http(config, &self.method, &self.target, &self.headers)
+    }
+}
+
+/// Extracts [`RequestParts`]; never rejects.
+pub(crate) fn request_parts() -> impl Filter<Extract = (RequestParts,), Error = Infallible> + Copy {
+    warp::method()
+        .and(target_authority())
+        .and(warp::header::headers_cloned())
+        .map(|method, authority, headers| RequestParts {
+            method,
+            target: target(authority),
+            headers,
+        })
+}
+
+/// The authority of the request target: over HTTP/2 it travels in the URI (`:authority`)
+/// and there may be no `Host` field, so the cross-origin check needs it from warp. A `Host`
+/// that warp cannot parse or that contradicts the URI gives `None`, and jwt-core then reads
+/// the raw `Host` field itself.
+fn target_authority() -> impl Filter<Extract = (Option<Authority>,), Error = Infallible> + Copy {
+    warp::host::optional().or(warp::any().map(|| None)).unify()
+}
+
+/// An authority-form URI, or `/`: jwt-core reads only the scheme and authority of the URI,
+/// and warp does not expose the scheme (it is unknown behind a TLS-terminating proxy anyway,
+/// and jwt-core then derives it from `JWT_COOKIE_SECURE`).
+fn target(authority: Option<Authority>) -> Uri {
+    let mut parts = Parts::default();
+    parts.authority = authority;
+    // Parts with an authority alone, or with nothing, always make a valid URI.
+    Uri::from_parts(parts).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target;
+
+    #[test]
+    fn target_keeps_the_authority_and_no_scheme() {
+        let uri = target(Some("app.example:8443".parse().expect("a valid authority")));
+        assert_eq!(
+            uri.authority().map(|a| a.as_str()),
+            Some("app.example:8443")
+        );
+        assert_eq!(uri.scheme_str(), None);
+        assert_eq!(target(None).authority(), None);
+    }
+}
