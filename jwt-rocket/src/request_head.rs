@@ -1,0 +1,73 @@
+//! A Rocket request as jwt-core reads it: the method the client sent and the header fields.
+
+use jwt_core::{JwtConfig, RequestHead};
+use rocket::form::Form;
+use rocket::http::Method;
+use rocket::{Data, Request};
+
+/// The head of `request` for the core.
+///
+/// No scheme is set: Rocket serves plain HTTP here, usually behind a TLS proxy, so the core
+/// infers the request's own origin from `Host` and `JWT_COOKIE_SECURE`, as it does for every
+/// adapter.
+pub(crate) fn request_head<'a>(
+    config: &'a JwtConfig,
+    method: Method,
+    request: &'a Request<'_>,
+) -> RequestHead<'a> {
+    let headers = request.headers();
+    let mut head = RequestHead::new(config, method.as_str());
+    // Rocket groups values by name; `get` borrows them from the request for as long as the
+    // head lives, which `iter` (temporary `Header`s) cannot.
+    let mut names: Vec<String> = Vec::new();
+    for header in headers.iter() {
+        let name = header.name().as_str();
+        if !names.iter().any(|seen| seen.eq_ignore_ascii_case(name)) {
+            names.push(name.to_owned());
+        }
+    }
+    for name in &names {
+        for value in headers.get(name) {
+            head.push_header(name, value.as_bytes());
+        }
+    }
+    head
+}
+
+/// The method the client sent.
+///
+/// Before any fairing or route runs, Rocket turns a `POST` whose form body starts with a
+/// `_method` field into that method. The core must see the method on the wire: a login form
+/// starting with `_method=get` is still a `POST` (so it logs in, as on every other adapter),
+/// and a cross-site form `POST` is still unsafe for the cross-origin check. This reverses
+/// Rocket's rule, which it applies exactly as written here.
+pub(crate) async fn client_method(request: &Request<'_>, data: &mut Data<'_>) -> Method {
+    let method = request.method();
+    let is_form = request.content_type().is_some_and(|ct| ct.is_form());
+    if method == Method::Post || !is_form {
+        return method;
+    }
+    let (min_len, max_len) = ("_method=get".len(), "_method=delete".len());
+    let peeked = data.peek(max_len).await;
+    if peeked.len() < min_len {
+        return method;
+    }
+    let rewritten_to = std::str::from_utf8(peeked)
+        .ok()
+        .and_then(|form| Form::values(form).next())
+        .filter(|field| field.name == "_method")
+        .and_then(|field| field.value.parse::<Method>().ok());
+    match rewritten_to {
+        Some(rewritten) if rewritten == method => Method::Post,
+        _ => method,
+    }
+}
+
+/// The client's method as recorded by [`crate::JwtFairing`] before routing, or Rocket's own
+/// when the fairing did not record one.
+pub(crate) struct ClientMethod(pub(crate) Method);
+
+/// The method to authenticate `request` under.
+pub(crate) fn recorded_method(request: &Request<'_>) -> Method {
+    request.local_cache(|| ClientMethod(request.method())).0
+}
