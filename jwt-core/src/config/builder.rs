@@ -2,12 +2,12 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use http::HeaderName;
-use jsonwebtoken::{Algorithm, AlgorithmFamily};
 use serde::Deserialize;
 use time::Duration;
 
+use super::validate::{check_cookie_name, check_prefix, non_empty, path, path_matches};
 use super::{ConfigError, JwtConfig, SameSite};
-use crate::keys::{KeyError, KeyRing};
+use crate::keys::KeyRing;
 
 /// The longest clock skew `JWT_LEEWAY` may allow: more would keep expired tokens alive.
 const MAX_LEEWAY_SECONDS: u64 = 300;
@@ -461,163 +461,4 @@ impl JwtConfigBuilder {
             redis_url,
         })
     }
-
-    fn keys(&self) -> Result<KeyRing, ConfigError> {
-        if let Some(ring) = &self.key_ring {
-            let configured = self.algorithm.as_deref();
-            if configured.is_some_and(|name| parse_algorithm(name).ok() != Some(ring.algorithm())) {
-                return Err(ConfigError::invalid(
-                    "JWT_ALGORITHM",
-                    "differs from the algorithm of the key ring given in code",
-                ));
-            }
-            return Ok(ring.clone());
-        }
-        let algorithm = parse_algorithm(self.algorithm.as_deref().unwrap_or("HS256"))?;
-        let mut ring = if algorithm.family() == AlgorithmFamily::Hmac {
-            if self.private_key_file.is_some() {
-                return Err(ConfigError::invalid(
-                    "JWT_PRIVATE_KEY_FILE",
-                    "HMAC algorithms sign with JWT_SECRET; remove the key file or change JWT_ALGORITHM",
-                ));
-            }
-            let secret = self.secret.as_ref().ok_or_else(|| {
-                ConfigError::missing(
-                    "JWT_SECRET",
-                    format!("{algorithm:?} signs with a shared secret"),
-                )
-            })?;
-            KeyRing::hmac(algorithm, secret.0.as_bytes())
-                .map_err(|error| key_error("JWT_SECRET", error))?
-        } else {
-            if self.secret.is_some() {
-                return Err(ConfigError::invalid(
-                    "JWT_SECRET",
-                    format!(
-                        "{algorithm:?} signs with JWT_PRIVATE_KEY_FILE; a secret would be ignored"
-                    ),
-                ));
-            }
-            let file = self.private_key_file.as_ref().ok_or_else(|| {
-                ConfigError::missing(
-                    "JWT_PRIVATE_KEY_FILE",
-                    format!("{algorithm:?} signs with a private key"),
-                )
-            })?;
-            let pem = read_file("JWT_PRIVATE_KEY_FILE", file)?;
-            KeyRing::from_private_pem(algorithm, &pem)
-                .map_err(|error| key_error("JWT_PRIVATE_KEY_FILE", error))?
-        };
-        if let Some(kid) = &self.key_id {
-            ring = ring
-                .with_key_id(kid)
-                .map_err(|error| key_error("JWT_KEY_ID", error))?;
-        }
-        for file in self.public_key_files.iter().flatten() {
-            let pem = read_file("JWT_PUBLIC_KEY_FILES", file)?;
-            ring = ring
-                .with_verification_pem(&pem)
-                .map_err(|error| key_error("JWT_PUBLIC_KEY_FILES", error))?;
-        }
-        Ok(ring)
-    }
-}
-
-fn parse_algorithm(name: &str) -> Result<Algorithm, ConfigError> {
-    name.parse::<Algorithm>().map_err(|_| {
-        ConfigError::invalid(
-            "JWT_ALGORITHM",
-            "must be one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, \
-             ES256, ES384, EdDSA",
-        )
-    })
-}
-
-fn key_error(setting: &'static str, error: KeyError) -> ConfigError {
-    ConfigError::invalid(setting, error.to_string())
-}
-
-fn read_file(setting: &'static str, path: &Path) -> Result<Vec<u8>, ConfigError> {
-    std::fs::read(path).map_err(|source| ConfigError::Unreadable {
-        setting,
-        path: path.to_owned(),
-        source,
-    })
-}
-
-fn non_empty(setting: &'static str, value: Option<String>) -> Result<Option<String>, ConfigError> {
-    match value {
-        Some(value) if value.trim().is_empty() => {
-            Err(ConfigError::invalid(setting, "is set but empty"))
-        }
-        other => Ok(other),
-    }
-}
-
-fn path(setting: &'static str, value: Option<&str>, default: &str) -> Result<String, ConfigError> {
-    let path = value.unwrap_or(default);
-    let forbidden = |b: u8| {
-        b.is_ascii_control() || matches!(b, b' ' | b';' | b',' | b'?' | b'#' | b'"' | b'\\')
-    };
-    if !path.starts_with('/') || path.bytes().any(forbidden) || !path.is_ascii() {
-        return Err(ConfigError::invalid(
-            setting,
-            "must start with / and hold no spaces, control characters, ; , ? # \" or \\",
-        ));
-    }
-    Ok(path.to_owned())
-}
-
-/// RFC 6265 section 5.1.4: would a cookie with Path `cookie_path` be sent to `request_path`?
-pub(crate) fn path_matches(request_path: &str, cookie_path: &str) -> bool {
-    request_path == cookie_path
-        || (request_path.starts_with(cookie_path)
-            && (cookie_path.ends_with('/') || request_path[cookie_path.len()..].starts_with('/')))
-}
-
-/// Cookie names are RFC 9110 tokens.
-fn check_cookie_name(setting: &'static str, name: &str) -> Result<(), ConfigError> {
-    let token_char = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-    if name.is_empty() || !name.bytes().all(token_char) {
-        return Err(ConfigError::invalid(setting, "not a valid cookie name"));
-    }
-    Ok(())
-}
-
-/// The `__Host-` and `__Secure-` name prefixes make browsers enforce attributes; a
-/// configuration that breaks them would have every cookie silently dropped.
-fn check_prefix(
-    setting: &'static str,
-    name: &str,
-    cookie_path: &str,
-    secure: bool,
-    has_domain: bool,
-) -> Result<(), ConfigError> {
-    let lower = name.to_ascii_lowercase();
-    if lower.starts_with("__host-") {
-        if !secure {
-            return Err(ConfigError::invalid(
-                setting,
-                "a __Host- cookie needs JWT_COOKIE_SECURE=true",
-            ));
-        }
-        if cookie_path != "/" {
-            return Err(ConfigError::invalid(
-                setting,
-                format!("a __Host- cookie needs Path=/, but its Path is {cookie_path}"),
-            ));
-        }
-        if has_domain {
-            return Err(ConfigError::invalid(
-                setting,
-                "a __Host- cookie cannot carry a Domain; unset JWT_COOKIE_DOMAIN",
-            ));
-        }
-    } else if lower.starts_with("__secure-") && !secure {
-        return Err(ConfigError::invalid(
-            setting,
-            "a __Secure- cookie needs JWT_COOKIE_SECURE=true",
-        ));
-    }
-    Ok(())
 }

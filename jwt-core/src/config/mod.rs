@@ -29,6 +29,8 @@
 mod builder;
 mod env;
 mod error;
+mod key_material;
+mod validate;
 
 use http::HeaderName;
 use jsonwebtoken::Algorithm;
