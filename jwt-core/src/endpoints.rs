@@ -13,11 +13,8 @@
 //!   unavailable."}` with `Retry-After`, like a store failure.
 //! - Every endpoint response carries `Cache-Control: no-store`.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use time::{Duration, OffsetDateTime};
 
 use crate::auth::JwtAuth;
 use crate::claims::SessionId;
@@ -25,10 +22,11 @@ use crate::cookies::{self, CookieKind};
 use crate::csrf;
 use crate::events::{self, AuthEvent};
 use crate::login_body::{self, LOGIN_BODY_LIMIT, RequestBody};
+use crate::minting::random_id;
 use crate::reply::{Message, Reply};
 use crate::request::{Presented, RequestHead, Slot, TokenSource};
 use crate::store::{NewSession, Refresh, RefreshAttempt};
-use crate::token::{self, TokenContent, TokenKind};
+use crate::token::{self, TokenKind};
 
 /// One of the four endpoints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -353,71 +351,7 @@ where
         Ok(())
     }
 
-    fn access_cookie(
-        &self,
-        subject: &str,
-        session_id: &SessionId,
-        custom: &serde_json::Map<String, serde_json::Value>,
-        now: OffsetDateTime,
-    ) -> Option<String> {
-        let config = &self.inner.config;
-        let token_id = random_id()?;
-        let expires = now + config.access_lifetime;
-        let content = TokenContent {
-            kind: TokenKind::Access,
-            subject,
-            session_id,
-            token_id: &token_id,
-            issued_at: now.unix_timestamp(),
-            expires_at: expires.unix_timestamp(),
-            custom,
-        };
-        let token = token::issue(config, &content).ok()?;
-        Some(cookies::set(
-            config,
-            CookieKind::Access,
-            &token,
-            config.access_lifetime,
-        ))
-    }
-
-    fn refresh_cookie(
-        &self,
-        subject: &str,
-        session_id: &SessionId,
-        token_id: &str,
-        now: OffsetDateTime,
-        expires_at: OffsetDateTime,
-    ) -> Option<String> {
-        let config = &self.inner.config;
-        let empty = serde_json::Map::new();
-        let content = TokenContent {
-            kind: TokenKind::Refresh,
-            subject,
-            session_id,
-            token_id,
-            issued_at: now.unix_timestamp(),
-            expires_at: expires_at.unix_timestamp(),
-            custom: &empty,
-        };
-        let token = token::issue(config, &content).ok()?;
-        let max_age: Duration = expires_at - now;
-        Some(cookies::set(config, CookieKind::Refresh, &token, max_age))
-    }
-
     fn emit(&self, event: AuthEvent<'_>) {
         events::emit(self.inner.events.as_deref(), event);
-    }
-}
-
-/// 128 random bits, base64url: session ids and token ids.
-fn random_id() -> Option<String> {
-    let mut bytes = [0u8; 16];
-    match getrandom::fill(&mut bytes) {
-        Ok(()) => Some(URL_SAFE_NO_PAD.encode(bytes)),
-        Err(_) => {
-            tracing::error!(target: "jwt_core", "the operating system's random source failed");
-            None
-        }
     }
 }

@@ -66,6 +66,7 @@ mod endpoints;
 mod events;
 mod keys;
 mod login_body;
+mod minting;
 mod password;
 mod reply;
 mod request;
