@@ -47,7 +47,8 @@
 //! - [`JwtAuth`]: [`JwtAuth::authenticate`] for middleware, and [`JwtAuth::login`],
 //!   [`JwtAuth::refresh`], [`JwtAuth::logout`], [`JwtAuth::logout_all`] returning a [`Reply`].
 //! - [`Authenticator`]: the application's users; [`MemoryAuthenticator`] with Argon2id.
-//! - [`SessionStore`]: sessions; [`MemoryStore`] in process.
+//! - [`SessionStore`]: sessions; [`MemoryStore`] in process, `RedisStore` (feature `redis`)
+//!   shared by many processes; [`session_store_from_config`] picks one from `JWT_REDIS_URL`.
 //! - [`EventHook`]: audit events.
 //!
 //! The signing backend is chosen at compile time: the `rust_crypto` feature (default) or
@@ -91,7 +92,12 @@ pub use login_body::{LOGIN_BODY_LIMIT, RequestBody, collect_body};
 pub use password::{PasswordError, PasswordHasher};
 pub use reply::Reply;
 pub use request::{RequestHead, TokenSource};
-pub use store::{MemoryStore, NewSession, Refresh, RefreshAttempt, SessionStore, StoreError};
+#[cfg(feature = "redis")]
+pub use store::RedisStore;
+pub use store::{
+    MemoryStore, NewSession, Refresh, RefreshAttempt, SessionStore, StoreError,
+    session_store_from_config,
+};
 pub use token::{TokenError, TokenKind};
 
 /// Re-exported so applications and stores name the same `async_trait`.

@@ -5,13 +5,19 @@
 //! still active. [`MemoryStore`] serves one process; the `redis` feature adds a store that many
 //! processes share. Each operation below is atomic in both.
 
+mod from_config;
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
 
 use std::error::Error;
 
 use async_trait::async_trait;
 use time::{Duration, OffsetDateTime};
 
+#[cfg(feature = "redis")]
+pub use self::redis::RedisStore;
+pub use from_config::session_store_from_config;
 pub use memory::MemoryStore;
 
 use crate::claims::SessionId;

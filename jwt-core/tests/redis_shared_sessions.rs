@@ -1,0 +1,329 @@
+//! Two application instances, one Redis: sessions are shared, rotation is decided once for
+//! both, and a Redis outage answers `503` and heals by itself.
+//!
+//! Each instance is a `JwtAuth` with its own `RedisStore` (built from `JWT_REDIS_URL` by
+//! `session_store_from_config`, as the demo app does), driven with real requests and the
+//! cookies of real replies. One `ManualClock` serves both, so the grace window can pass.
+
+#![cfg(feature = "redis")]
+
+mod redis_server;
+
+use std::sync::Arc;
+use std::time::{Duration as StdDuration, Instant};
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use jwt_core::{
+    AuthRejection, Authentication, JwtAuth, JwtConfig, ManualClock, MemoryAuthenticator, NoClaims,
+    PasswordHasher, Reply, RequestHead, session_store_from_config,
+};
+use redis_server::RedisServer;
+use time::Duration;
+
+const SECRET: &str = "a test secret of at least thirty-two bytes";
+
+/// No request may take longer than this, whatever Redis does.
+const BOUND: StdDuration = StdDuration::from_secs(5);
+
+fn settings(url: &str, strict_logout: bool) -> JwtConfig {
+    JwtConfig::builder()
+        .secret(SECRET)
+        .redis_url(url)
+        .strict_logout(strict_logout)
+        .build()
+        .expect("valid settings")
+}
+
+/// One application instance: its own engine, users and Redis connection.
+async fn instance(config: JwtConfig, clock: &ManualClock) -> JwtAuth<NoClaims> {
+    // Cheap Argon2 parameters: the hashing cost is not what these tests are about.
+    let params = argon2::Params::new(1024, 1, 1, None).expect("valid test parameters");
+    let hasher = PasswordHasher::with_params(params).expect("valid test hasher");
+    let users = MemoryAuthenticator::<NoClaims>::with_hasher(hasher);
+    users
+        .add_user("alice", "password1", NoClaims)
+        .expect("hash");
+    users.add_user("bob", "password2", NoClaims).expect("hash");
+    let store = session_store_from_config(&config)
+        .await
+        .expect("JWT_REDIS_URL gives a Redis store");
+    JwtAuth::builder(config, users)
+        .shared_store(store)
+        .clock(clock.clone())
+        .build()
+}
+
+struct Cluster {
+    server: RedisServer,
+    clock: ManualClock,
+    a: JwtAuth<NoClaims>,
+    b: JwtAuth<NoClaims>,
+}
+
+async fn two_instances() -> Cluster {
+    let server = RedisServer::start();
+    let clock = ManualClock::starting_now();
+    let a = instance(settings(&server.url(), false), &clock).await;
+    let b = instance(settings(&server.url(), false), &clock).await;
+    Cluster {
+        server,
+        clock,
+        a,
+        b,
+    }
+}
+
+/// The tokens a reply set (an empty value is a deletion, not a token).
+#[derive(Debug, Clone, Default)]
+struct Cookies {
+    access: Option<String>,
+    refresh: Option<String>,
+}
+
+fn cookies(auth: &JwtAuth<NoClaims>, reply: &Reply) -> Cookies {
+    let mut found = Cookies::default();
+    for header in reply.headers().get_all(http::header::SET_COOKIE) {
+        let line = header.to_str().expect("Set-Cookie is ASCII");
+        let pair = line.split(';').next().unwrap_or_default();
+        let Some((name, value)) = pair.split_once('=') else {
+            continue;
+        };
+        if value.is_empty() {
+            continue;
+        }
+        if name == auth.config().access_cookie() {
+            found.access = Some(value.to_owned());
+        } else if name == auth.config().refresh_cookie() {
+            found.refresh = Some(value.to_owned());
+        }
+    }
+    found
+}
+
+fn message(reply: &Reply) -> String {
+    let body: serde_json::Value = serde_json::from_slice(reply.body()).expect("a JSON body");
+    body["message"].as_str().unwrap_or_default().to_owned()
+}
+
+/// Runs one request, failing the test if it takes longer than [`BOUND`].
+async fn bounded<T>(request: impl Future<Output = T>) -> T {
+    let started = Instant::now();
+    let outcome = tokio::time::timeout(BOUND, request)
+        .await
+        .expect("the request is answered within the bound, never hangs");
+    assert!(started.elapsed() < BOUND);
+    outcome
+}
+
+async fn login(auth: &JwtAuth<NoClaims>, user: &str, password: &str) -> Reply {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let body = serde_json::json!({ "username": user, "password": password }).to_string();
+    let uri = Uri::from_static("/jwt/login/");
+    let head = RequestHead::from_http(auth.config(), &Method::POST, &uri, &headers);
+    bounded(auth.login(&head, Bytes::from(body).into())).await
+}
+
+async fn logged_in(auth: &JwtAuth<NoClaims>, user: &str, password: &str) -> (String, String) {
+    let reply = login(auth, user, password).await;
+    assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
+    let set = cookies(auth, &reply);
+    (
+        set.access.expect("login sets the access cookie"),
+        set.refresh.expect("login sets the refresh cookie"),
+    )
+}
+
+fn cookie_header(name: &str, token: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        http::header::COOKIE,
+        HeaderValue::from_str(&format!("{name}={token}")).expect("a token is a cookie value"),
+    );
+    headers
+}
+
+async fn refresh(auth: &JwtAuth<NoClaims>, refresh_token: &str) -> Reply {
+    let headers = cookie_header(auth.config().refresh_cookie(), refresh_token);
+    let uri = Uri::from_static("/jwt/refresh/");
+    let head = RequestHead::from_http(auth.config(), &Method::POST, &uri, &headers);
+    bounded(auth.refresh(&head)).await
+}
+
+async fn logout(auth: &JwtAuth<NoClaims>, access_token: &str) -> Reply {
+    let headers = cookie_header(auth.config().access_cookie(), access_token);
+    let uri = Uri::from_static("/jwt/logout/");
+    let head = RequestHead::from_http(auth.config(), &Method::POST, &uri, &headers);
+    bounded(auth.logout(&head)).await
+}
+
+async fn logout_all(auth: &JwtAuth<NoClaims>, access_token: &str) -> Reply {
+    let headers = cookie_header(auth.config().access_cookie(), access_token);
+    let uri = Uri::from_static("/jwt/logout-all/");
+    let head = RequestHead::from_http(auth.config(), &Method::POST, &uri, &headers);
+    bounded(auth.logout_all(&head)).await
+}
+
+async fn whoami(auth: &JwtAuth<NoClaims>, access_token: &str) -> Authentication<NoClaims> {
+    let headers = cookie_header(auth.config().access_cookie(), access_token);
+    let uri = Uri::from_static("/whoami/");
+    let head = RequestHead::from_http(auth.config(), &Method::GET, &uri, &headers);
+    bounded(auth.authenticate(&head)).await
+}
+
+fn assert_refused(reply: &Reply) {
+    assert_eq!(reply.status(), StatusCode::FORBIDDEN);
+    assert_eq!(message(reply), "Invalid refresh token.");
+}
+
+fn assert_store_unavailable(reply: &Reply) {
+    assert_eq!(reply.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(message(reply), "Session store unavailable.");
+    assert!(
+        reply.headers().contains_key(http::header::RETRY_AFTER),
+        "a 503 says when to retry"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_at_the_other_instance_after_grace_revokes_the_session_at_both() {
+    let Cluster {
+        server: _server,
+        clock,
+        a,
+        b,
+    } = two_instances().await;
+    let (_, first) = logged_in(&a, "alice", "password1").await;
+
+    let reply = refresh(&a, &first).await;
+    assert_eq!(reply.status(), StatusCode::OK);
+    let second = cookies(&a, &reply)
+        .refresh
+        .expect("rotation sets a new refresh cookie");
+
+    // Within the grace window, the retired token still buys an access token at B.
+    let reply = refresh(&b, &first).await;
+    assert_eq!(reply.status(), StatusCode::OK);
+    assert!(
+        cookies(&b, &reply).refresh.is_none(),
+        "grace rotates nothing"
+    );
+
+    clock.advance(a.config().refresh_grace() + Duration::seconds(1));
+    assert_refused(&refresh(&b, &first).await);
+    assert_refused(&refresh(&a, &second).await);
+    assert_refused(&refresh(&b, &second).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hundred_concurrent_refreshes_over_two_instances_rotate_exactly_once() {
+    let Cluster {
+        server: _server,
+        a,
+        b,
+        ..
+    } = two_instances().await;
+    let (_, token) = logged_in(&a, "alice", "password1").await;
+    let token = Arc::new(token);
+    let tasks: Vec<_> = (0..100)
+        .map(|n| {
+            let auth = if n % 2 == 0 { a.clone() } else { b.clone() };
+            let token = Arc::clone(&token);
+            tokio::spawn(async move {
+                let reply = refresh(&auth, &token).await;
+                (reply.status(), cookies(&auth, &reply))
+            })
+        })
+        .collect();
+    let mut rotations = 0;
+    for task in tasks {
+        let (status, set) = task.await.expect("the request ran");
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "within grace every refresh succeeds"
+        );
+        assert!(set.access.is_some(), "every refresh sets an access cookie");
+        if set.refresh.is_some() {
+            rotations += 1;
+        }
+    }
+    assert_eq!(rotations, 1, "exactly one refresh rotated the token");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_all_at_one_instance_ends_the_sessions_seen_by_the_other() {
+    let Cluster {
+        server: _server,
+        a,
+        b,
+        ..
+    } = two_instances().await;
+    let (access_at_a, refresh_at_a) = logged_in(&a, "alice", "password1").await;
+    let (_, refresh_at_b) = logged_in(&b, "alice", "password1").await;
+    let (_, bobs) = logged_in(&b, "bob", "password2").await;
+
+    let reply = logout_all(&a, &access_at_a).await;
+    assert_eq!(reply.status(), StatusCode::OK);
+    assert_eq!(message(&reply), "All sessions ended.");
+
+    assert_refused(&refresh(&b, &refresh_at_b).await);
+    assert_refused(&refresh(&b, &refresh_at_a).await);
+    let reply = refresh(&b, &bobs).await;
+    assert_eq!(
+        reply.status(),
+        StatusCode::OK,
+        "another user's session lives on"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_outage_answers_503_keeps_access_tokens_and_heals_without_restart() {
+    let Cluster {
+        mut server,
+        clock,
+        a,
+        b,
+    } = two_instances().await;
+    let strict = instance(settings(&server.url(), true), &clock).await;
+    let (access, refresh_token) = logged_in(&a, "alice", "password1").await;
+    assert!(whoami(&strict, &access).await.require().is_ok());
+
+    server.stop();
+    assert_store_unavailable(&refresh(&a, &refresh_token).await);
+    assert_store_unavailable(&refresh(&b, &refresh_token).await);
+    assert_store_unavailable(&login(&b, "bob", "password2").await);
+    assert_store_unavailable(&logout(&a, &access).await);
+    assert_store_unavailable(&logout_all(&b, &access).await);
+    // Access tokens go on without the store...
+    let principal = whoami(&a, &access)
+        .await
+        .require()
+        .expect("an access token needs no store");
+    assert_eq!(principal.subject, "alice");
+    // ...unless every request must check its session.
+    let rejection = whoami(&strict, &access)
+        .await
+        .require()
+        .expect_err("strict logout cannot check the session");
+    assert_eq!(rejection, AuthRejection::StoreUnavailable);
+    assert_store_unavailable(&rejection.reply());
+
+    // Redis is back (with its data): the same processes work again, nothing restarted.
+    server.start_again();
+    let reply = refresh(&b, &refresh_token).await;
+    assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
+    let rotated = cookies(&b, &reply)
+        .refresh
+        .expect("the refresh rotated the token");
+    let reply = refresh(&a, &rotated).await;
+    assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
+    assert!(whoami(&strict, &access).await.require().is_ok());
+    let (bobs_access, _) = logged_in(&b, "bob", "password2").await;
+    let reply = logout(&a, &bobs_access).await;
+    assert_eq!(reply.status(), StatusCode::OK);
+}

@@ -1,0 +1,795 @@
+//! One suite of session-store behaviour, run against every store: `MemoryStore` always, and
+//! `RedisStore` (feature `redis`) against a `redis-server` each test starts for itself.
+//!
+//! Every scenario takes a factory, so it can ask for a store with a small per-user limit.
+
+#[cfg(feature = "redis")]
+mod redis_server;
+
+use std::sync::Arc;
+
+use jwt_core::{NewSession, Refresh, RefreshAttempt, SessionId, SessionStore};
+use time::{Duration, OffsetDateTime};
+
+/// Makes a store of one kind.
+trait Stores {
+    fn open(&self, per_user: usize) -> Arc<dyn SessionStore>;
+}
+
+struct MemoryStores;
+
+impl Stores for MemoryStores {
+    fn open(&self, per_user: usize) -> Arc<dyn SessionStore> {
+        Arc::new(jwt_core::MemoryStore::with_limits(100_000, per_user))
+    }
+}
+
+#[cfg(feature = "redis")]
+struct RedisStores {
+    url: String,
+}
+
+#[cfg(feature = "redis")]
+impl Stores for RedisStores {
+    fn open(&self, per_user: usize) -> Arc<dyn SessionStore> {
+        let store = jwt_core::RedisStore::open(&self.url)
+            .expect("the test server's URL is valid")
+            .with_per_user_limit(per_user);
+        Arc::new(store)
+    }
+}
+
+const GRACE: Duration = Duration::seconds(30);
+const LIFETIME: Duration = Duration::days(14);
+
+/// A fixed instant, so every run sees the same times (and one in the past, which the Redis
+/// store must handle: key lifetimes count from the application's clock, not the server's).
+fn t0() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("a valid instant")
+}
+
+/// Session ids are random in production; here they only need to be distinct.
+fn sid(name: &str) -> SessionId {
+    SessionId::new(name.to_owned())
+}
+
+fn session(id: &str, subject: &str, token: &str, created: OffsetDateTime) -> NewSession {
+    NewSession::new(
+        sid(id),
+        subject.to_owned(),
+        token.to_owned(),
+        created,
+        created + LIFETIME,
+        None,
+    )
+}
+
+fn attempt(
+    id: &str,
+    subject: &str,
+    token: &str,
+    replacement: Option<(&str, OffsetDateTime)>,
+    now: OffsetDateTime,
+) -> RefreshAttempt {
+    RefreshAttempt::new(
+        sid(id),
+        subject.to_owned(),
+        token.to_owned(),
+        replacement.map(|(next, expires)| (next.to_owned(), expires)),
+        now,
+        GRACE,
+    )
+}
+
+async fn refresh(store: &dyn SessionStore, attempt: RefreshAttempt) -> Refresh {
+    store.refresh(attempt).await.expect("the store answers")
+}
+
+async fn active(store: &dyn SessionStore, id: &str, now: OffsetDateTime) -> bool {
+    store
+        .is_active(&sid(id), now)
+        .await
+        .expect("the store answers")
+}
+
+async fn new_session_is_active_until_it_expires(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    store
+        .create(session("s1", "alice", "r1", t))
+        .await
+        .expect("created");
+    assert!(active(&*store, "s1", t).await);
+    assert!(active(&*store, "s1", t + LIFETIME - Duration::seconds(1)).await);
+    assert!(!active(&*store, "s1", t + LIFETIME).await);
+    assert!(!active(&*store, "unknown", t).await);
+}
+
+async fn current_token_rotates_to_the_replacement(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    store
+        .create(session("s1", "alice", "r1", t))
+        .await
+        .expect("created");
+    let later = t + Duration::minutes(10);
+    let outcome = refresh(
+        &*store,
+        attempt("s1", "alice", "r1", Some(("r2", later + LIFETIME)), later),
+    )
+    .await;
+    assert_eq!(
+        outcome,
+        Refresh::Rotated {
+            expires_at: later + LIFETIME
+        }
+    );
+    // The replacement is now the current token, and the session lives on past its first
+    // expiry.
+    let after_first_expiry = t + LIFETIME + Duration::minutes(5);
+    assert!(active(&*store, "s1", after_first_expiry).await);
+    let outcome = refresh(
+        &*store,
+        attempt("s1", "alice", "r2", None, after_first_expiry),
+    )
+    .await;
+    assert_eq!(
+        outcome,
+        Refresh::Current {
+            expires_at: later + LIFETIME
+        }
+    );
+}
+
+async fn refresh_without_replacement_keeps_the_token_current(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    store
+        .create(session("s1", "alice", "r1", t))
+        .await
+        .expect("created");
+    for minutes in [1, 2, 3] {
+        let now = t + Duration::minutes(minutes);
+        let outcome = refresh(&*store, attempt("s1", "alice", "r1", None, now)).await;
+        assert_eq!(
+            outcome,
+            Refresh::Current {
+                expires_at: t + LIFETIME
+            }
+        );
+    }
+}
+
+async fn retired_token_within_grace_gets_grace_and_rotates_nothing(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    store
+        .create(session("s1", "alice", "r1", t))
+        .await
+        .expect("created");
+    let rotated = refresh(
+        &*store,
+        attempt("s1", "alice", "r1", Some(("r2", t + LIFETIME)), t),
+    )
+    .await;
+    assert!(matches!(rotated, Refresh::Rotated { .. }));
+    let last_second = t + GRACE - Duration::seconds(1);
+    let outcome = refresh(
+        &*store,
+        attempt("s1", "alice", "r1", Some(("r3", t + LIFETIME)), last_second),
+    )
+    .await;
+    assert_eq!(outcome, Refresh::Grace);
+    let outcome = refresh(&*store, attempt("s1", "alice", "r2", None, last_second)).await;
+    assert_eq!(
+        outcome,
+        Refresh::Current {
+            expires_at: t + LIFETIME
+        },
+        "r2 is still current"
+    );
+}
+
+async fn retired_token_after_grace_is_reuse_and_revokes_the_session(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    store
+        .create(session("s1", "alice", "r1", t))
+        .await
+        .expect("created");
+    let rotated = refresh(
+        &*store,
+        attempt("s1", "alice", "r1", Some(("r2", t + LIFETIME)), t),
+    )
+    .await;
+    assert!(matches!(rotated, Refresh::Rotated { .. }));
+    let grace_over = t + GRACE;
+    let outcome = refresh(&*store, attempt("s1", "alice", "r1", None, grace_over)).await;
+    assert_eq!(outcome, Refresh::Reused);
+    assert!(!active(&*store, "s1", grace_over).await);
+    let outcome = refresh(&*store, attempt("s1", "alice", "r2", None, grace_over)).await;
+    assert_eq!(
+        outcome,
+        Refresh::Invalid,
+        "the newest token stops working too"
+    );
+}
+
+async fn token_older_than_the_previous_one_is_reuse_even_within_grace(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    store
+        .create(session("s1", "alice", "r1", t))
+        .await
+        .expect("created");
+    for (old, new) in [("r1", "r2"), ("r2", "r3")] {
+        let outcome = refresh(
+            &*store,
+            attempt("s1", "alice", old, Some((new, t + LIFETIME)), t),
+        )
+        .await;
+        assert!(matches!(outcome, Refresh::Rotated { .. }));
+    }
+    let outcome = refresh(&*store, attempt("s1", "alice", "r1", None, t)).await;
+    assert_eq!(outcome, Refresh::Reused);
+    assert!(!active(&*store, "s1", t).await);
+}
+
+async fn refresh_for_another_subject_is_invalid_and_changes_nothing(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    store
+        .create(session("s1", "alice", "r1", t))
+        .await
+        .expect("created");
+    let outcome = refresh(
+        &*store,
+        attempt("s1", "mallory", "r1", Some(("r2", t + LIFETIME)), t),
+    )
+    .await;
+    assert_eq!(outcome, Refresh::Invalid);
+    let outcome = refresh(&*store, attempt("s1", "mallory", "other", None, t)).await;
+    assert_eq!(
+        outcome,
+        Refresh::Invalid,
+        "no reuse detection for a stranger"
+    );
+    assert!(active(&*store, "s1", t).await);
+    let outcome = refresh(&*store, attempt("s1", "alice", "r1", None, t)).await;
+    assert_eq!(
+        outcome,
+        Refresh::Current {
+            expires_at: t + LIFETIME
+        }
+    );
+}
+
+async fn unknown_session_is_invalid(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    let outcome = refresh(
+        &*store,
+        attempt("nobody", "alice", "r1", Some(("r2", t + LIFETIME)), t),
+    )
+    .await;
+    assert_eq!(outcome, Refresh::Invalid);
+    assert!(
+        !store
+            .revoke(&sid("nobody"), "alice")
+            .await
+            .expect("answers")
+    );
+    assert_eq!(store.revoke_all("alice").await.expect("answers"), 0);
+}
+
+async fn expired_session_cannot_refresh(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    store
+        .create(session("s1", "alice", "r1", t))
+        .await
+        .expect("created");
+    let expired = t + LIFETIME;
+    let outcome = refresh(
+        &*store,
+        attempt(
+            "s1",
+            "alice",
+            "r1",
+            Some(("r2", expired + LIFETIME)),
+            expired,
+        ),
+    )
+    .await;
+    assert_eq!(outcome, Refresh::Invalid);
+}
+
+async fn session_past_its_deadline_cannot_refresh_and_is_inactive(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    let deadline = t + Duration::days(1);
+    let capped = NewSession::new(
+        sid("s1"),
+        "alice".to_owned(),
+        "r1".to_owned(),
+        t,
+        deadline,
+        Some(deadline),
+    );
+    store.create(capped).await.expect("created");
+    assert!(active(&*store, "s1", deadline - Duration::seconds(1)).await);
+    assert!(!active(&*store, "s1", deadline).await);
+    let outcome = refresh(
+        &*store,
+        attempt(
+            "s1",
+            "alice",
+            "r1",
+            Some(("r2", deadline + LIFETIME)),
+            deadline,
+        ),
+    )
+    .await;
+    assert_eq!(outcome, Refresh::Invalid);
+}
+
+async fn rotation_never_extends_past_the_deadline(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    let deadline = t + Duration::days(3);
+    let capped = NewSession::new(
+        sid("s1"),
+        "alice".to_owned(),
+        "r1".to_owned(),
+        t,
+        deadline,
+        Some(deadline),
+    );
+    store.create(capped).await.expect("created");
+    let now = t + Duration::days(2);
+    let outcome = refresh(
+        &*store,
+        attempt("s1", "alice", "r1", Some(("r2", now + LIFETIME)), now),
+    )
+    .await;
+    assert_eq!(
+        outcome,
+        Refresh::Rotated {
+            expires_at: deadline
+        }
+    );
+    let outcome = refresh(&*store, attempt("s1", "alice", "r2", None, now)).await;
+    assert_eq!(
+        outcome,
+        Refresh::Current {
+            expires_at: deadline
+        }
+    );
+    assert!(!active(&*store, "s1", deadline).await);
+}
+
+async fn revoke_ends_only_that_session_and_only_for_its_owner(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    store
+        .create(session("s1", "alice", "r1", t))
+        .await
+        .expect("created");
+    store
+        .create(session("s2", "alice", "q1", t))
+        .await
+        .expect("created");
+    assert!(!store.revoke(&sid("s1"), "mallory").await.expect("answers"));
+    assert!(active(&*store, "s1", t).await, "a stranger cannot end it");
+    assert!(store.revoke(&sid("s1"), "alice").await.expect("answers"));
+    assert!(!active(&*store, "s1", t).await);
+    assert!(
+        !store.revoke(&sid("s1"), "alice").await.expect("answers"),
+        "already ended"
+    );
+    let outcome = refresh(
+        &*store,
+        attempt("s1", "alice", "r1", Some(("r2", t + LIFETIME)), t),
+    )
+    .await;
+    assert_eq!(outcome, Refresh::Invalid);
+    assert!(active(&*store, "s2", t).await, "the other session lives on");
+    assert_eq!(store.revoke_all("alice").await.expect("answers"), 1);
+}
+
+async fn revoke_all_ends_every_session_of_the_user_only(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    for (id, token) in [("a1", "r1"), ("a2", "r2"), ("a3", "r3")] {
+        store
+            .create(session(id, "alice", token, t))
+            .await
+            .expect("created");
+    }
+    store
+        .create(session("b1", "bob", "q1", t))
+        .await
+        .expect("created");
+    assert_eq!(store.revoke_all("alice").await.expect("answers"), 3);
+    for id in ["a1", "a2", "a3"] {
+        assert!(!active(&*store, id, t).await);
+    }
+    let outcome = refresh(
+        &*store,
+        attempt("a2", "alice", "r2", Some(("r9", t + LIFETIME)), t),
+    )
+    .await;
+    assert_eq!(outcome, Refresh::Invalid);
+    assert!(active(&*store, "b1", t).await);
+    assert_eq!(store.revoke_all("alice").await.expect("answers"), 0);
+    // A login after logout-all starts afresh.
+    store
+        .create(session("a4", "alice", "r4", t))
+        .await
+        .expect("created");
+    assert!(active(&*store, "a4", t).await);
+}
+
+async fn per_user_limit_ends_the_oldest_login(stores: &dyn Stores) {
+    let store = stores.open(3);
+    let t = t0();
+    for (minute, id) in [(0, "s1"), (1, "s2"), (2, "s3"), (3, "s4")] {
+        let created = t + Duration::minutes(minute);
+        store
+            .create(session(id, "alice", id, created))
+            .await
+            .expect("created");
+    }
+    store
+        .create(session("b1", "bob", "q1", t))
+        .await
+        .expect("created");
+    let now = t + Duration::minutes(5);
+    assert!(!active(&*store, "s1", now).await, "the oldest login ended");
+    for id in ["s2", "s3", "s4", "b1"] {
+        assert!(active(&*store, id, now).await, "{id} lives on");
+    }
+    assert_eq!(store.revoke_all("alice").await.expect("answers"), 3);
+}
+
+async fn concurrent_refreshes_with_one_token_rotate_once(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    store
+        .create(session("s1", "alice", "r1", t))
+        .await
+        .expect("created");
+    let tasks: Vec<_> = (0..50)
+        .map(|n| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                let next = format!("next-{n}");
+                store
+                    .refresh(attempt("s1", "alice", "r1", Some((&next, t + LIFETIME)), t))
+                    .await
+            })
+        })
+        .collect();
+    let mut rotated = 0;
+    for task in tasks {
+        match task
+            .await
+            .expect("the task ran")
+            .expect("the store answers")
+        {
+            Refresh::Rotated { .. } => rotated += 1,
+            Refresh::Grace => {}
+            other => panic!("unexpected outcome {other:?}"),
+        }
+    }
+    assert_eq!(rotated, 1);
+}
+
+/// Generates one test per scenario and store.
+macro_rules! store_suite {
+    ($($scenario:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    super::$scenario(&super::MemoryStores).await;
+                }
+            )*
+        }
+
+        #[cfg(feature = "redis")]
+        mod redis {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    let server = super::redis_server::RedisServer::start();
+                    super::$scenario(&super::RedisStores { url: server.url() }).await;
+                }
+            )*
+        }
+    };
+}
+
+store_suite!(
+    new_session_is_active_until_it_expires,
+    current_token_rotates_to_the_replacement,
+    refresh_without_replacement_keeps_the_token_current,
+    retired_token_within_grace_gets_grace_and_rotates_nothing,
+    retired_token_after_grace_is_reuse_and_revokes_the_session,
+    token_older_than_the_previous_one_is_reuse_even_within_grace,
+    refresh_for_another_subject_is_invalid_and_changes_nothing,
+    unknown_session_is_invalid,
+    expired_session_cannot_refresh,
+    session_past_its_deadline_cannot_refresh_and_is_inactive,
+    rotation_never_extends_past_the_deadline,
+    revoke_ends_only_that_session_and_only_for_its_owner,
+    revoke_all_ends_every_session_of_the_user_only,
+    per_user_limit_ends_the_oldest_login,
+    concurrent_refreshes_with_one_token_rotate_once,
+);
+
+/// Redis-specific behaviour: the key layout, lifetimes, outages, and selection by settings.
+#[cfg(feature = "redis")]
+mod redis_store {
+    use std::time::{Duration as StdDuration, Instant};
+
+    use jwt_core::{
+        JwtConfig, NewSession, RedisStore, Refresh, SessionStore, StoreError,
+        session_store_from_config,
+    };
+    use redis::AsyncCommands as _;
+    use time::Duration;
+
+    use super::redis_server::RedisServer;
+    use super::{attempt, session, sid, t0};
+
+    fn config(url: &str) -> JwtConfig {
+        JwtConfig::builder()
+            .secret("a test secret of at least thirty-two bytes")
+            .redis_url(url)
+            .build()
+            .expect("valid settings")
+    }
+
+    async fn raw(server: &RedisServer) -> redis::aio::MultiplexedConnection {
+        redis::Client::open(server.url())
+            .expect("valid URL")
+            .get_multiplexed_async_connection()
+            .await
+            .expect("the test server answers")
+    }
+
+    fn assert_ttl(ttl_ms: i64, expected: StdDuration) {
+        let expected = i64::try_from(expected.as_millis()).expect("a small duration");
+        assert!(
+            (expected - 2_000..=expected).contains(&ttl_ms),
+            "TTL {ttl_ms} ms, expected about {expected} ms"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn keys_expire_with_their_session_and_user_sets_drop_ended_sessions() {
+        let server = RedisServer::start();
+        let store = RedisStore::open(&server.url())
+            .expect("valid URL")
+            .with_key_prefix("app1:");
+        let mut redis = raw(&server).await;
+        let t = t0();
+        let short = NewSession::new(
+            sid("s1"),
+            "alice".to_owned(),
+            "r1".to_owned(),
+            t,
+            t + Duration::seconds(10),
+            None,
+        );
+        let long = NewSession::new(
+            sid("s2"),
+            "alice".to_owned(),
+            "q1".to_owned(),
+            t,
+            t + Duration::seconds(100),
+            None,
+        );
+        store.create(short).await.expect("created");
+        store.create(long).await.expect("created");
+        let ttl: i64 = redis.pttl("app1:session:s1").await.expect("PTTL");
+        assert_ttl(ttl, StdDuration::from_secs(10));
+        let ttl: i64 = redis.pttl("app1:user:alice").await.expect("PTTL");
+        assert_ttl(ttl, StdDuration::from_secs(100));
+        let owner: String = redis.hget("app1:session:s1", "sub").await.expect("HGET");
+        assert_eq!(owner, "alice");
+
+        // A login 20 s later (by the application's clock) drops s1, which ended, from the set.
+        let later = t + Duration::seconds(20);
+        let third = NewSession::new(
+            sid("s3"),
+            "alice".to_owned(),
+            "p1".to_owned(),
+            later,
+            later + Duration::seconds(50),
+            None,
+        );
+        store.create(third).await.expect("created");
+        let members: Vec<String> = redis
+            .zrange("app1:user:alice", 0, -1)
+            .await
+            .expect("ZRANGE");
+        assert_eq!(members, ["s3", "s2"]);
+        let ttl: i64 = redis.pttl("app1:user:alice").await.expect("PTTL");
+        assert_ttl(ttl, StdDuration::from_secs(80));
+
+        // Rotation moves the session's expiry, its score, and the set's lifetime.
+        let now = t + Duration::seconds(30);
+        let outcome = store
+            .refresh(attempt(
+                "s2",
+                "alice",
+                "q1",
+                Some(("q2", now + Duration::seconds(200))),
+                now,
+            ))
+            .await
+            .expect("the store answers");
+        assert_eq!(
+            outcome,
+            Refresh::Rotated {
+                expires_at: now + Duration::seconds(200)
+            }
+        );
+        let ttl: i64 = redis.pttl("app1:session:s2").await.expect("PTTL");
+        assert_ttl(ttl, StdDuration::from_secs(200));
+        let ttl: i64 = redis.pttl("app1:user:alice").await.expect("PTTL");
+        assert_ttl(ttl, StdDuration::from_secs(200));
+        let score: f64 = redis.zscore("app1:user:alice", "s2").await.expect("ZSCORE");
+        let expected = (now + Duration::seconds(200)).unix_timestamp() * 1000;
+        assert_eq!(score, expected as f64);
+
+        // Revocation deletes the session's key and its membership.
+        assert!(store.revoke(&sid("s3"), "alice").await.expect("answers"));
+        let exists: bool = redis.exists("app1:session:s3").await.expect("EXISTS");
+        assert!(!exists);
+        let score: Option<f64> = redis.zscore("app1:user:alice", "s3").await.expect("ZSCORE");
+        assert_eq!(score, None);
+
+        // Every key is under the prefix, and another prefix sees none of them.
+        let keys: Vec<String> = redis.keys("*").await.expect("KEYS");
+        assert!(!keys.is_empty());
+        assert!(keys.iter().all(|key| key.starts_with("app1:")), "{keys:?}");
+        let other = RedisStore::open(&server.url())
+            .expect("valid URL")
+            .with_key_prefix("app2:");
+        assert!(!other.is_active(&sid("s2"), now).await.expect("answers"));
+        assert!(store.is_active(&sid("s2"), now).await.expect("answers"));
+
+        assert_eq!(store.revoke_all("alice").await.expect("answers"), 1);
+        // Left: only s1, which ended by the application's clock (moved on 30 s here) but
+        // whose key counts its lifetime in real time, and goes by itself.
+        let keys: Vec<String> = redis.keys("*").await.expect("KEYS");
+        assert_eq!(keys, ["app1:session:s1"]);
+        let ttl: i64 = redis.pttl("app1:session:s1").await.expect("PTTL");
+        assert!(ttl > 0);
+    }
+
+    async fn unavailable_within<T: std::fmt::Debug>(
+        bound: StdDuration,
+        operation: impl std::future::Future<Output = Result<T, StoreError>>,
+    ) {
+        let started = Instant::now();
+        let outcome = tokio::time::timeout(bound * 3, operation)
+            .await
+            .expect("the store answers within its bound, never hangs");
+        assert!(
+            matches!(outcome, Err(StoreError::Unavailable(_))),
+            "expected Unavailable, got {outcome:?}"
+        );
+        assert!(started.elapsed() <= bound + StdDuration::from_millis(500));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn store_is_unavailable_within_its_timeout_while_redis_is_down_and_recovers() {
+        let mut server = RedisServer::start();
+        let bound = StdDuration::from_secs(1);
+        let store = RedisStore::open(&server.url())
+            .expect("valid URL")
+            .with_timeout(bound);
+        let t = t0();
+        store
+            .create(session("s1", "alice", "r1", t))
+            .await
+            .expect("created");
+
+        server.stop();
+        let next = Some(("r2", t + super::LIFETIME));
+        for _ in 0..3 {
+            unavailable_within(bound, store.refresh(attempt("s1", "alice", "r1", next, t))).await;
+        }
+        unavailable_within(bound, store.create(session("s2", "alice", "q1", t))).await;
+        unavailable_within(bound, store.is_active(&sid("s1"), t)).await;
+        unavailable_within(bound, store.revoke(&sid("s1"), "alice")).await;
+        unavailable_within(bound, store.revoke_all("alice")).await;
+
+        // Back with its data: the very next call works, on a new connection.
+        server.start_again();
+        let outcome = store
+            .refresh(attempt("s1", "alice", "r1", next, t))
+            .await
+            .expect("the store answers again");
+        assert_eq!(
+            outcome,
+            Refresh::Rotated {
+                expires_at: t + super::LIFETIME
+            }
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn store_from_settings_starts_while_redis_is_down_and_connects_once_it_is_up() {
+        let mut server = RedisServer::start();
+        server.stop();
+        let store = session_store_from_config(&config(&server.url()))
+            .await
+            .expect("an unreachable Redis does not stop the application from starting");
+        let t = t0();
+        unavailable_within(
+            StdDuration::from_secs(2),
+            store.create(session("s1", "alice", "r1", t)),
+        )
+        .await;
+        server.start_again();
+        store
+            .create(session("s1", "alice", "r1", t))
+            .await
+            .expect("created once Redis is up");
+        // The session is in Redis: a store of another process sees it.
+        let other = RedisStore::open(&server.url()).expect("valid URL");
+        assert!(other.is_active(&sid("s1"), t).await.expect("answers"));
+    }
+
+    #[tokio::test]
+    async fn malformed_redis_url_is_an_error_at_start() {
+        let outcome = session_store_from_config(&config("redis://[not-a-host/")).await;
+        assert!(matches!(outcome, Err(StoreError::Unavailable(_))));
+    }
+}
+
+/// Without the `redis` feature a Redis URL cannot be honoured, and must not be ignored.
+#[cfg(not(feature = "redis"))]
+#[tokio::test]
+async fn redis_url_without_the_redis_feature_is_a_clear_error() {
+    let config = jwt_core::JwtConfig::builder()
+        .secret("a test secret of at least thirty-two bytes")
+        .redis_url("redis://127.0.0.1:6379/")
+        .build()
+        .expect("valid settings");
+    let error = match jwt_core::session_store_from_config(&config).await {
+        Ok(_) => panic!("a Redis URL without the redis feature must not fall back to memory"),
+        Err(error) => error,
+    };
+    let message = std::error::Error::source(&error)
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    assert!(message.contains("`redis` feature"), "{message}");
+}
+
+#[tokio::test]
+async fn store_from_settings_without_redis_url_keeps_sessions_in_memory() {
+    let config = jwt_core::JwtConfig::builder()
+        .secret("a test secret of at least thirty-two bytes")
+        .build()
+        .expect("valid settings");
+    let store = jwt_core::session_store_from_config(&config)
+        .await
+        .expect("memory needs nothing");
+    let t = t0();
+    store
+        .create(session("s1", "alice", "r1", t))
+        .await
+        .expect("created");
+    assert!(active(&*store, "s1", t).await);
+    // Another store from the same settings is another process's memory: it shares nothing.
+    let other = jwt_core::session_store_from_config(&config)
+        .await
+        .expect("memory needs nothing");
+    assert!(!active(&*other, "s1", t).await);
+}
