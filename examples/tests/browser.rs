@@ -1,0 +1,596 @@
+//! The demo app in a real browser: headless Chromium, driven through chromedriver, logs in on
+//! the page served by each demo binary and checks what the cookies do there.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` packages; the README's test command
+//! installs them. Without them every test here fails (it never skips).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+use url::{ParseError, Url};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const INSTALL_HINT: &str = "Debian's chromium and chromium-driver packages are needed: run the \
+     README's test command, which installs them (apt-get install -y chromium chromium-driver)";
+
+/// The cookie names under the default settings, which the tests use.
+const ACCESS_COOKIE: &str = "Authorization";
+const REFRESH_COOKIE: &str = "RefreshAuthorization";
+const REFRESH_PATH: &str = "/jwt/refresh/";
+
+/// How long one step (a page load, an answer shown on the page) may take.
+const STEP_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a whole browser session may take, start-up included.
+const FLOW_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// On two cores, several Chromium instances at once only make each one slow enough to time out.
+static ONE_BROWSER_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+#[tokio::test]
+async fn browser_login_flow_axum() {
+    login_flow_in_browser("axum", option_env!("CARGO_BIN_EXE_axum")).await;
+}
+
+#[tokio::test]
+async fn browser_login_flow_actix() {
+    login_flow_in_browser("actix", option_env!("CARGO_BIN_EXE_actix")).await;
+}
+
+#[tokio::test]
+async fn browser_login_flow_rocket() {
+    login_flow_in_browser("rocket", option_env!("CARGO_BIN_EXE_rocket")).await;
+}
+
+#[tokio::test]
+async fn browser_login_flow_warp() {
+    login_flow_in_browser("warp", option_env!("CARGO_BIN_EXE_warp")).await;
+}
+
+#[tokio::test]
+async fn browser_login_flow_hyper() {
+    login_flow_in_browser("hyper", option_env!("CARGO_BIN_EXE_hyper")).await;
+}
+
+/// Starts the demo binary, a chromedriver and a browser session, runs [`login_flow`], and
+/// always closes the browser before reporting.
+async fn login_flow_in_browser(framework: &str, binary: Option<&str>) {
+    let binary = binary.unwrap_or_else(|| {
+        panic!("the {framework} demo binary (examples/src/bin/{framework}.rs) does not exist")
+    });
+    for needed in [CHROMIUM, CHROMEDRIVER] {
+        assert!(
+            Path::new(needed).exists(),
+            "{needed} is missing. {INSTALL_HINT}"
+        );
+    }
+    let _one_at_a_time = ONE_BROWSER_AT_A_TIME.lock().await;
+    let scratch = tempfile::tempdir().expect("a temporary directory");
+
+    let demo_addr = free_loopback_port();
+    let demo = Process::start_listening(
+        Command::new(binary)
+            .arg("--addr")
+            .arg(demo_addr.to_string())
+            .arg("--db")
+            .arg(scratch.path().join("users.sqlite"))
+            // Only the settings under test: a developer's own JWT_* variables stay out.
+            .env_clear()
+            .env("JWT_SECRET", "a browser-test secret of at least 32 bytes")
+            .env("JWT_DEMO_USERS", "alice:password1,bob:password2")
+            .env("RUST_LOG", "info"),
+        demo_addr,
+        &scratch.path().join("demo.log"),
+    )
+    .unwrap_or_else(|failure| panic!("{framework} demo: {failure}"));
+
+    let driver_addr = free_loopback_port();
+    let driver = Process::start_listening(
+        Command::new(CHROMEDRIVER).arg(format!("--port={}", driver_addr.port())),
+        driver_addr,
+        &scratch.path().join("chromedriver.log"),
+    )
+    .unwrap_or_else(|failure| panic!("chromedriver: {failure}. {INSTALL_HINT}"));
+
+    let client = browser_session(driver.addr, &scratch.path().join("profile"))
+        .await
+        .unwrap_or_else(|failure| {
+            panic!(
+                "no browser session: {failure}\n--- chromedriver log ---\n{}",
+                driver.log()
+            )
+        });
+    let base = format!("http://{}", demo.addr);
+    let outcome = match tokio::time::timeout(FLOW_TIMEOUT, login_flow(&client, &base)).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(format!("the flow took longer than {FLOW_TIMEOUT:?}")),
+    };
+    if let Err(failure) = &outcome {
+        let screenshot = save_screenshot(&client, framework).await;
+        let closed = client.close().await;
+        panic!(
+            "{framework}: {failure}\n(screenshot: {screenshot}; browser closed: {closed:?})\n\
+             --- demo log ---\n{}",
+            demo.log()
+        );
+    }
+    client.close().await.expect("the browser session closes");
+}
+
+/// The newcomer's path through the page, checking at each step what the browser holds and
+/// sends.
+async fn login_flow(client: &Client, base: &str) -> Result<(), String> {
+    let whoami_url = format!("{base}/whoami/");
+    let refresh_url = format!("{base}{REFRESH_PATH}");
+
+    step("open the page", client.goto(&format!("{base}/")).await)?;
+    wait_for_state(client, "anonymous").await?;
+
+    // A wrong password: the page shows the server's 400 message and stays logged out.
+    log_in(client, "alice", "not her password").await?;
+    wait_for_message(client, "Valid user credentials not provided.").await?;
+    expect_state(client, "anonymous").await?;
+
+    log_in(client, "alice", "password1").await?;
+    wait_for_state(client, "authenticated").await?;
+    wait_for_message(client, "Authentication successful.").await?;
+    let user = text_of(client, "user").await?;
+    check(user == "alice", format!("the page shows user {user:?}"))?;
+    let expires_in = text_of(client, "expires-in").await?;
+    check(
+        expires_in.starts_with("in ") && expires_in.ends_with(" s"),
+        format!("the access-token expiry reads {expires_in:?}"),
+    )?;
+
+    // HttpOnly: the page's script cannot see either token...
+    let document_cookie = step(
+        "read document.cookie",
+        client.execute("return document.cookie;", vec![]).await,
+    )?;
+    let document_cookie = document_cookie.as_str().unwrap_or_default().to_owned();
+    check(
+        !document_cookie.contains(ACCESS_COOKIE),
+        format!("document.cookie shows the tokens: {document_cookie:?}"),
+    )?;
+    // ...although the browser holds both, Secure cookies included on http://127.0.0.1.
+    let to_whoami = cookies_for(client, &whoami_url).await?;
+    let to_refresh = cookies_for(client, &refresh_url).await?;
+    let access = named(&to_whoami, ACCESS_COOKIE)
+        .ok_or_else(|| format!("no {ACCESS_COOKIE} cookie for /whoami/: {to_whoami:?}"))?;
+    let refresh = named(&to_refresh, REFRESH_COOKIE)
+        .ok_or_else(|| format!("no {REFRESH_COOKIE} cookie for {REFRESH_PATH}: {to_refresh:?}"))?;
+    for (cookie, path) in [(access, "/"), (refresh, REFRESH_PATH)] {
+        check(
+            cookie["httpOnly"] == true
+                && cookie["secure"] == true
+                && cookie["sameSite"] == "Strict"
+                && cookie["path"] == path,
+            format!("cookie attributes: {cookie}"),
+        )?;
+    }
+
+    // The refresh cookie goes to the refresh path only: the browser's cookie jar says so...
+    check(
+        named(&to_whoami, REFRESH_COOKIE).is_none(),
+        format!("the refresh cookie would be sent to /whoami/: {to_whoami:?}"),
+    )?;
+    // ...and so do the requests it actually sent.
+    let sent = sent_requests(client).await?;
+    let whoami_sent = last_request(&sent, "GET", &whoami_url)?;
+    check(
+        whoami_sent.cookies.contains(&ACCESS_COOKIE.to_owned())
+            && !whoami_sent.cookies.contains(&REFRESH_COOKIE.to_owned()),
+        format!("GET /whoami/ carried the cookies {:?}", whoami_sent.cookies),
+    )?;
+
+    // Refresh: a new access token and a rotated refresh token.
+    let old_refresh_value = refresh["value"].clone();
+    click(client, "refresh-button").await?;
+    wait_for_message(client, "Access token refreshed.").await?;
+    expect_state(client, "authenticated").await?;
+    let sent = sent_requests(client).await?;
+    let refresh_sent = last_request(&sent, "POST", &refresh_url)?;
+    check(
+        refresh_sent.cookies.contains(&REFRESH_COOKIE.to_owned()),
+        format!(
+            "POST {REFRESH_PATH} carried the cookies {:?}",
+            refresh_sent.cookies
+        ),
+    )?;
+    let whoami_sent = last_request(&sent, "GET", &whoami_url)?;
+    check(
+        !whoami_sent.cookies.contains(&REFRESH_COOKIE.to_owned()),
+        format!("GET /whoami/ carried the cookies {:?}", whoami_sent.cookies),
+    )?;
+    let to_refresh = cookies_for(client, &refresh_url).await?;
+    let rotated = named(&to_refresh, REFRESH_COOKIE)
+        .ok_or_else(|| format!("the refresh cookie is gone after refresh: {to_refresh:?}"))?;
+    check(
+        rotated["value"] != old_refresh_value,
+        "the refresh token was not rotated".to_owned(),
+    )?;
+
+    // Logout ends the session and deletes both cookies.
+    click(client, "logout-button").await?;
+    wait_for_message(client, "Session ended.").await?;
+    expect_state(client, "anonymous").await?;
+    let left = cookies_for(client, &refresh_url).await?;
+    check(
+        left.iter()
+            .all(|cookie| cookie["name"] != ACCESS_COOKIE && cookie["name"] != REFRESH_COOKIE),
+        format!("cookies left after logout: {left:?}"),
+    )?;
+
+    // A reload stays logged out.
+    step("reload the page", client.refresh().await)?;
+    wait_for_state(client, "anonymous").await?;
+    let user = text_of(client, "user").await?;
+    check(
+        user.is_empty(),
+        format!("after reload the page shows {user:?}"),
+    )?;
+    let sent = sent_requests(client).await?;
+    let whoami_sent = last_request(&sent, "GET", &whoami_url)?;
+    check(
+        whoami_sent.cookies.is_empty(),
+        format!(
+            "after logout GET /whoami/ carried {:?}",
+            whoami_sent.cookies
+        ),
+    )?;
+
+    // Another user, and logout everywhere.
+    log_in(client, "bob", "password2").await?;
+    wait_for_state(client, "authenticated").await?;
+    let user = text_of(client, "user").await?;
+    check(user == "bob", format!("the page shows user {user:?}"))?;
+    click(client, "logout-all-button").await?;
+    wait_for_message(client, "All sessions ended.").await?;
+    expect_state(client, "anonymous").await?;
+    Ok(())
+}
+
+// ----- The page -------------------------------------------------------------------------
+
+async fn log_in(client: &Client, username: &str, password: &str) -> Result<(), String> {
+    for (id, value) in [("username", username), ("password", password)] {
+        let field = step(&format!("find #{id}"), client.find(Locator::Id(id)).await)?;
+        step(&format!("clear #{id}"), field.clear().await)?;
+        step(&format!("type into #{id}"), field.send_keys(value).await)?;
+    }
+    click(client, "login-button").await
+}
+
+async fn click(client: &Client, id: &str) -> Result<(), String> {
+    let button = step(&format!("find #{id}"), client.find(Locator::Id(id)).await)?;
+    step(&format!("click #{id}"), button.click().await)
+}
+
+async fn text_of(client: &Client, id: &str) -> Result<String, String> {
+    let element = step(&format!("find #{id}"), client.find(Locator::Id(id)).await)?;
+    let text = step(&format!("read #{id}"), element.prop("textContent").await)?;
+    Ok(text.unwrap_or_default())
+}
+
+/// Waits until the page has settled in `state` (`anonymous` or `authenticated`).
+async fn wait_for_state(client: &Client, state: &str) -> Result<(), String> {
+    let selector = format!("body[data-state='{state}']");
+    let found = client
+        .wait()
+        .at_most(STEP_TIMEOUT)
+        .for_element(Locator::Css(&selector))
+        .await;
+    match found {
+        Ok(_) => Ok(()),
+        Err(error) => {
+            let message = text_of(client, "message").await.unwrap_or_default();
+            Err(format!(
+                "the page never reached state {state:?} ({error}); it says {message:?}"
+            ))
+        }
+    }
+}
+
+async fn expect_state(client: &Client, state: &str) -> Result<(), String> {
+    let current = step(
+        "read the page state",
+        client
+            .execute("return document.body.dataset.state;", vec![])
+            .await,
+    )?;
+    check(
+        current == state,
+        format!("the page is in state {current}, not {state:?}"),
+    )
+}
+
+/// Waits until the page's message line contains `expected` (the server's JSON message).
+async fn wait_for_message(client: &Client, expected: &str) -> Result<(), String> {
+    let deadline = Instant::now() + STEP_TIMEOUT;
+    loop {
+        let message = text_of(client, "message").await?;
+        if message.contains(expected) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the page says {message:?}, not {expected:?}"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn save_screenshot(client: &Client, framework: &str) -> String {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("browser-{framework}.png"));
+    match client.screenshot().await {
+        Ok(png) => match std::fs::write(&path, png) {
+            Ok(()) => path.display().to_string(),
+            Err(error) => format!("not saved: {error}"),
+        },
+        Err(error) => format!("not taken: {error}"),
+    }
+}
+
+// ----- What the browser holds and sends --------------------------------------------------
+
+/// The cookies the browser would send to `url` (DevTools `Network.getCookies`, which matches
+/// domain, path and the Secure flag against that URL), as DevTools describes them.
+async fn cookies_for(client: &Client, url: &str) -> Result<Vec<Value>, String> {
+    let answer = step(
+        "ask DevTools for cookies",
+        client
+            .issue_cmd(ChromeCommand::devtools(
+                "Network.getCookies",
+                json!({ "urls": [url] }),
+            ))
+            .await,
+    )?;
+    answer["cookies"]
+        .as_array()
+        .cloned()
+        .ok_or_else(|| format!("unexpected Network.getCookies answer: {answer}"))
+}
+
+fn named<'a>(cookies: &'a [Value], name: &str) -> Option<&'a Value> {
+    cookies.iter().find(|cookie| cookie["name"] == name)
+}
+
+/// A request the browser sent, with the names of the cookies in its `Cookie` header as sent.
+#[derive(Debug)]
+struct SentRequest {
+    method: String,
+    url: String,
+    cookies: Vec<String>,
+}
+
+/// The requests sent since the last call, from Chromium's performance log: the network events
+/// `requestWillBeSent` (method and URL) and `requestWillBeSentExtraInfo` (the headers as they
+/// went on the wire, `Cookie` included).
+async fn sent_requests(client: &Client) -> Result<Vec<SentRequest>, String> {
+    let entries = step(
+        "read the performance log",
+        client.issue_cmd(ChromeCommand::performance_log()).await,
+    )?;
+    let entries = entries
+        .as_array()
+        .ok_or_else(|| format!("unexpected performance log: {entries}"))?;
+    let mut order = Vec::new();
+    let mut requests: HashMap<String, (String, String)> = HashMap::new();
+    let mut cookie_headers: HashMap<String, String> = HashMap::new();
+    for entry in entries {
+        let Some(text) = entry["message"].as_str() else {
+            continue;
+        };
+        let event: Value = serde_json::from_str(text)
+            .map_err(|error| format!("unreadable performance log entry: {error}"))?;
+        let params = &event["message"]["params"];
+        let Some(id) = params["requestId"].as_str() else {
+            continue;
+        };
+        match event["message"]["method"].as_str() {
+            Some("Network.requestWillBeSent") => {
+                let method = params["request"]["method"].as_str().unwrap_or_default();
+                let url = params["request"]["url"].as_str().unwrap_or_default();
+                if requests
+                    .insert(id.to_owned(), (method.to_owned(), url.to_owned()))
+                    .is_none()
+                {
+                    order.push(id.to_owned());
+                }
+            }
+            Some("Network.requestWillBeSentExtraInfo") => {
+                let headers = params["headers"].as_object();
+                let cookie = headers
+                    .into_iter()
+                    .flatten()
+                    .find(|(name, _)| name.eq_ignore_ascii_case("cookie"))
+                    .and_then(|(_, value)| value.as_str());
+                if let Some(cookie) = cookie {
+                    cookie_headers.insert(id.to_owned(), cookie.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(order
+        .into_iter()
+        .filter_map(|id| {
+            let (method, url) = requests.remove(&id)?;
+            let cookies = cookie_headers
+                .get(&id)
+                .map(|header| {
+                    header
+                        .split(';')
+                        .filter_map(|pair| pair.split_once('='))
+                        .map(|(name, _)| name.trim().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(SentRequest {
+                method,
+                url,
+                cookies,
+            })
+        })
+        .collect())
+}
+
+/// The last `method` request to `url` among `sent`.
+fn last_request<'a>(
+    sent: &'a [SentRequest],
+    method: &str,
+    url: &str,
+) -> Result<&'a SentRequest, String> {
+    sent.iter()
+        .rev()
+        .find(|request| request.method == method && request.url == url)
+        .ok_or_else(|| format!("the browser sent no {method} {url}: {sent:?}"))
+}
+
+/// chromedriver's own endpoints, beside the W3C ones: a DevTools command, and the browser's
+/// logs.
+#[derive(Debug)]
+struct ChromeCommand {
+    endpoint: &'static str,
+    body: Value,
+}
+
+impl ChromeCommand {
+    fn devtools(command: &str, params: Value) -> Self {
+        Self {
+            endpoint: "goog/cdp/execute",
+            body: json!({ "cmd": command, "params": params }),
+        }
+    }
+
+    fn performance_log() -> Self {
+        Self {
+            endpoint: "se/log",
+            body: json!({ "type": "performance" }),
+        }
+    }
+}
+
+impl WebDriverCompatibleCommand for ChromeCommand {
+    fn endpoint(&self, base_url: &Url, session_id: Option<&str>) -> Result<Url, ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/{}", self.endpoint))
+    }
+
+    fn method_and_body(&self, _request_url: &Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.body.to_string()))
+    }
+}
+
+// ----- Processes ------------------------------------------------------------------------
+
+async fn browser_session(driver: SocketAddr, profile: &Path) -> Result<Client, String> {
+    let profile = profile.display();
+    let capabilities = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless",
+                // Root on a test machine has no user namespace for the sandbox.
+                "--no-sandbox",
+                "--disable-gpu",
+                // With no network beyond loopback, these background services keep
+                // Chromium waiting.
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                format!("--user-data-dir={profile}"),
+            ],
+        },
+        "goog:loggingPrefs": { "performance": "ALL" },
+    });
+    let Value::Object(capabilities) = capabilities else {
+        return Err("capabilities are a JSON object".to_owned());
+    };
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://{driver}"))
+        .await
+        .map_err(|error| error.to_string())
+}
+
+/// A child process listening on a loopback port, killed when dropped.
+struct Process {
+    child: Child,
+    addr: SocketAddr,
+    log: PathBuf,
+}
+
+impl Process {
+    /// Spawns `command`, told to listen on `addr`, with its output in `log`, and waits until
+    /// it accepts connections there.
+    fn start_listening(
+        command: &mut Command,
+        addr: SocketAddr,
+        log: &Path,
+    ) -> Result<Self, String> {
+        let output = File::create(log).map_err(|error| error.to_string())?;
+        let errors = output.try_clone().map_err(|error| error.to_string())?;
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(output)
+            .stderr(errors)
+            .spawn()
+            .map_err(|error| format!("cannot start {:?}: {error}", command.get_program()))?;
+        let mut process = Self {
+            child,
+            addr,
+            log: log.to_owned(),
+        };
+        let deadline = Instant::now() + STEP_TIMEOUT;
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            if let Ok(Some(status)) = process.child.try_wait() {
+                return Err(format!("exited with {status}:\n{}", process.log()));
+            }
+            if Instant::now() > deadline {
+                return Err(format!("not listening on {addr}:\n{}", process.log()));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(process)
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        // Only this process, by its own handle.
+        let _already_gone = self.child.kill();
+        let _status = self.child.wait();
+    }
+}
+
+/// A loopback port nobody listens on right now.
+fn free_loopback_port() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("the loopback interface has a free port")
+}
+
+// ----- Checks ---------------------------------------------------------------------------
+
+fn step<T, E: std::fmt::Display>(what: &str, result: Result<T, E>) -> Result<T, String> {
+    result.map_err(|error| format!("{what}: {error}"))
+}
+
+fn check(holds: bool, failure: String) -> Result<(), String> {
+    if holds { Ok(()) } else { Err(failure) }
+}
