@@ -8,7 +8,8 @@
 //! use rocket::http::{ContentType, Status};
 //! use rocket::local::asynchronous::Client;
 //!
-//! #[rocket::get("/whoami/")]
+//! // Rocket ignores the trailing slash: this answers `/whoami/`.
+//! #[rocket::get("/whoami")]
 //! fn whoami(user: Authenticated) -> String {
 //!     user.subject.clone()
 //! }

@@ -31,7 +31,30 @@ pub(crate) fn request_head<'a>(
             head.push_header(name, value.as_bytes());
         }
     }
+    if !headers.contains("cookie") {
+        let jar = request.local_cache(|| JarCookies::of(request));
+        if !jar.0.is_empty() {
+            head.push_header("cookie", jar.0.as_bytes());
+        }
+    }
     head
+}
+
+/// The cookies of a request that has no `Cookie` header, as one: Rocket's local client
+/// (`Client::tracked`, `LocalRequest::cookie`) puts cookies into the request's jar only.
+/// A request from the network has its jar parsed from its `Cookie` headers, which are read
+/// as sent instead (the jar would hide a repeated cookie name).
+struct JarCookies(String);
+
+impl JarCookies {
+    fn of(request: &Request<'_>) -> Self {
+        let pairs: Vec<String> = request
+            .cookies()
+            .iter()
+            .map(|cookie| format!("{}={}", cookie.name(), cookie.value()))
+            .collect();
+        Self(pairs.join("; "))
+    }
 }
 
 /// The method the client sent.

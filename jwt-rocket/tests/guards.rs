@@ -372,3 +372,32 @@ async fn a_request_is_authenticated_once_however_many_guards_ask() {
     assert!(one_guard > 0);
     assert_eq!(three, one_guard);
 }
+
+#[rocket::async_test]
+async fn cookies_set_through_the_local_clients_jar_authenticate() {
+    let client = default_client().await;
+    let cookies = login(&client, "/jwt/login/").await;
+    let (name, value) = cookies[0].split_once('=').expect("a cookie is name=value");
+    let response = client
+        .get("/whoami/")
+        .cookie(rocket::http::Cookie::new(name.to_owned(), value.to_owned()))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(json(response).await, json!({ "user": "alice" }));
+}
+
+#[rocket::async_test]
+async fn two_access_cookies_in_the_header_are_ambiguous() {
+    let client = default_client().await;
+    let cookies = login(&client, "/jwt/login/").await;
+    let response = client
+        .get("/whoami/")
+        .header(Header::new(
+            "Cookie",
+            format!("{}; {}", cookies[0], cookies[0]),
+        ))
+        .dispatch()
+        .await;
+    assert_spec_rejection(response, jwt_core::AuthRejection::InvalidToken).await;
+}
