@@ -22,10 +22,35 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const INSTALL_HINT: &str = "Debian's chromium and chromium-driver packages are needed: run the \
      README's test command, which installs them (apt-get install -y chromium chromium-driver)";
 
-/// The cookie names under the default settings, which the tests use.
-const ACCESS_COOKIE: &str = "Authorization";
-const REFRESH_COOKIE: &str = "RefreshAuthorization";
-const REFRESH_PATH: &str = "/jwt/refresh/";
+/// The settings a demo runs with, and what the browser should see under them.
+struct Settings {
+    env: &'static [(&'static str, &'static str)],
+    access_cookie: &'static str,
+    refresh_cookie: &'static str,
+    refresh_path: &'static str,
+}
+
+/// What a newcomer gets.
+const DEFAULT_SETTINGS: Settings = Settings {
+    env: &[],
+    access_cookie: "Authorization",
+    refresh_cookie: "RefreshAuthorization",
+    refresh_path: "/jwt/refresh/",
+};
+
+/// Every path and cookie name moved, so that nothing on the page can lean on a default.
+const MOVED_SETTINGS: Settings = Settings {
+    env: &[
+        ("JWT_ACCESS_HEADER", "X-Access-Token"),
+        ("JWT_LOGIN_PATH", "/auth/sign-in/"),
+        ("JWT_REFRESH_PATH", "/auth/renew/"),
+        ("JWT_LOGOUT_PATH", "/auth/sign-out/"),
+        ("JWT_LOGOUT_ALL_PATH", "/auth/sign-out-everywhere/"),
+    ],
+    access_cookie: "X-Access-Token",
+    refresh_cookie: "RefreshX-Access-Token",
+    refresh_path: "/auth/renew/",
+};
 
 /// How long one step (a page load, an answer shown on the page) may take.
 const STEP_TIMEOUT: Duration = Duration::from_secs(15);
@@ -37,32 +62,53 @@ static ONE_BROWSER_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const
 
 #[tokio::test]
 async fn browser_login_flow_axum() {
-    login_flow_in_browser("axum", option_env!("CARGO_BIN_EXE_axum")).await;
+    login_flow_in_browser("axum", option_env!("CARGO_BIN_EXE_axum"), &DEFAULT_SETTINGS).await;
 }
 
 #[tokio::test]
 async fn browser_login_flow_actix() {
-    login_flow_in_browser("actix", option_env!("CARGO_BIN_EXE_actix")).await;
+    login_flow_in_browser(
+        "actix",
+        option_env!("CARGO_BIN_EXE_actix"),
+        &DEFAULT_SETTINGS,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn browser_login_flow_rocket() {
-    login_flow_in_browser("rocket", option_env!("CARGO_BIN_EXE_rocket")).await;
+    login_flow_in_browser(
+        "rocket",
+        option_env!("CARGO_BIN_EXE_rocket"),
+        &DEFAULT_SETTINGS,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn browser_login_flow_warp() {
-    login_flow_in_browser("warp", option_env!("CARGO_BIN_EXE_warp")).await;
+    login_flow_in_browser("warp", option_env!("CARGO_BIN_EXE_warp"), &DEFAULT_SETTINGS).await;
 }
 
 #[tokio::test]
 async fn browser_login_flow_hyper() {
-    login_flow_in_browser("hyper", option_env!("CARGO_BIN_EXE_hyper")).await;
+    login_flow_in_browser(
+        "hyper",
+        option_env!("CARGO_BIN_EXE_hyper"),
+        &DEFAULT_SETTINGS,
+    )
+    .await;
+}
+
+/// The page reads the configured paths, not the defaults.
+#[tokio::test]
+async fn browser_login_flow_with_moved_paths_and_cookie_names_axum() {
+    login_flow_in_browser("axum", option_env!("CARGO_BIN_EXE_axum"), &MOVED_SETTINGS).await;
 }
 
 /// Starts the demo binary, a chromedriver and a browser session, runs [`login_flow`], and
 /// always closes the browser before reporting.
-async fn login_flow_in_browser(framework: &str, binary: Option<&str>) {
+async fn login_flow_in_browser(framework: &str, binary: Option<&str>, settings: &Settings) {
     let binary = binary.unwrap_or_else(|| {
         panic!("the {framework} demo binary (examples/src/bin/{framework}.rs) does not exist")
     });
@@ -86,7 +132,8 @@ async fn login_flow_in_browser(framework: &str, binary: Option<&str>) {
             .env_clear()
             .env("JWT_SECRET", "a browser-test secret of at least 32 bytes")
             .env("JWT_DEMO_USERS", "alice:password1,bob:password2")
-            .env("RUST_LOG", "info"),
+            .env("RUST_LOG", "info")
+            .envs(settings.env.iter().copied()),
         demo_addr,
         &scratch.path().join("demo.log"),
     )
@@ -109,10 +156,11 @@ async fn login_flow_in_browser(framework: &str, binary: Option<&str>) {
             )
         });
     let base = format!("http://{}", demo.addr);
-    let outcome = match tokio::time::timeout(FLOW_TIMEOUT, login_flow(&client, &base)).await {
-        Ok(outcome) => outcome,
-        Err(_) => Err(format!("the flow took longer than {FLOW_TIMEOUT:?}")),
-    };
+    let outcome =
+        match tokio::time::timeout(FLOW_TIMEOUT, login_flow(&client, &base, settings)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(format!("the flow took longer than {FLOW_TIMEOUT:?}")),
+        };
     if let Err(failure) = &outcome {
         let screenshot = save_screenshot(&client, framework).await;
         let closed = client.close().await;
@@ -127,9 +175,10 @@ async fn login_flow_in_browser(framework: &str, binary: Option<&str>) {
 
 /// The newcomer's path through the page, checking at each step what the browser holds and
 /// sends.
-async fn login_flow(client: &Client, base: &str) -> Result<(), String> {
+async fn login_flow(client: &Client, base: &str, settings: &Settings) -> Result<(), String> {
     let whoami_url = format!("{base}/whoami/");
-    let refresh_url = format!("{base}{REFRESH_PATH}");
+    let refresh_url = format!("{base}{}", settings.refresh_path);
+    let (access_cookie, refresh_cookie) = (settings.access_cookie, settings.refresh_cookie);
 
     step("open the page", client.goto(&format!("{base}/")).await)?;
     wait_for_state(client, "anonymous").await?;
@@ -157,17 +206,17 @@ async fn login_flow(client: &Client, base: &str) -> Result<(), String> {
     )?;
     let document_cookie = document_cookie.as_str().unwrap_or_default().to_owned();
     check(
-        !document_cookie.contains(ACCESS_COOKIE),
+        !document_cookie.contains(access_cookie) && !document_cookie.contains(refresh_cookie),
         format!("document.cookie shows the tokens: {document_cookie:?}"),
     )?;
     // ...although the browser holds both, Secure cookies included on http://127.0.0.1.
     let to_whoami = cookies_for(client, &whoami_url).await?;
     let to_refresh = cookies_for(client, &refresh_url).await?;
-    let access = named(&to_whoami, ACCESS_COOKIE)
-        .ok_or_else(|| format!("no {ACCESS_COOKIE} cookie for /whoami/: {to_whoami:?}"))?;
-    let refresh = named(&to_refresh, REFRESH_COOKIE)
-        .ok_or_else(|| format!("no {REFRESH_COOKIE} cookie for {REFRESH_PATH}: {to_refresh:?}"))?;
-    for (cookie, path) in [(access, "/"), (refresh, REFRESH_PATH)] {
+    let access = named(&to_whoami, access_cookie)
+        .ok_or_else(|| format!("no {access_cookie} cookie for /whoami/: {to_whoami:?}"))?;
+    let refresh = named(&to_refresh, refresh_cookie)
+        .ok_or_else(|| format!("no {refresh_cookie} cookie for {refresh_url}: {to_refresh:?}"))?;
+    for (cookie, path) in [(access, "/"), (refresh, settings.refresh_path)] {
         check(
             cookie["httpOnly"] == true
                 && cookie["secure"] == true
@@ -179,15 +228,15 @@ async fn login_flow(client: &Client, base: &str) -> Result<(), String> {
 
     // The refresh cookie goes to the refresh path only: the browser's cookie jar says so...
     check(
-        named(&to_whoami, REFRESH_COOKIE).is_none(),
+        named(&to_whoami, refresh_cookie).is_none(),
         format!("the refresh cookie would be sent to /whoami/: {to_whoami:?}"),
     )?;
     // ...and so do the requests it actually sent.
     let sent = sent_requests(client).await?;
     let whoami_sent = last_request(&sent, "GET", &whoami_url)?;
     check(
-        whoami_sent.cookies.contains(&ACCESS_COOKIE.to_owned())
-            && !whoami_sent.cookies.contains(&REFRESH_COOKIE.to_owned()),
+        whoami_sent.cookies.contains(&access_cookie.to_owned())
+            && !whoami_sent.cookies.contains(&refresh_cookie.to_owned()),
         format!("GET /whoami/ carried the cookies {:?}", whoami_sent.cookies),
     )?;
 
@@ -199,19 +248,19 @@ async fn login_flow(client: &Client, base: &str) -> Result<(), String> {
     let sent = sent_requests(client).await?;
     let refresh_sent = last_request(&sent, "POST", &refresh_url)?;
     check(
-        refresh_sent.cookies.contains(&REFRESH_COOKIE.to_owned()),
+        refresh_sent.cookies.contains(&refresh_cookie.to_owned()),
         format!(
-            "POST {REFRESH_PATH} carried the cookies {:?}",
+            "POST {refresh_url} carried the cookies {:?}",
             refresh_sent.cookies
         ),
     )?;
     let whoami_sent = last_request(&sent, "GET", &whoami_url)?;
     check(
-        !whoami_sent.cookies.contains(&REFRESH_COOKIE.to_owned()),
+        !whoami_sent.cookies.contains(&refresh_cookie.to_owned()),
         format!("GET /whoami/ carried the cookies {:?}", whoami_sent.cookies),
     )?;
     let to_refresh = cookies_for(client, &refresh_url).await?;
-    let rotated = named(&to_refresh, REFRESH_COOKIE)
+    let rotated = named(&to_refresh, refresh_cookie)
         .ok_or_else(|| format!("the refresh cookie is gone after refresh: {to_refresh:?}"))?;
     check(
         rotated["value"] != old_refresh_value,
@@ -225,7 +274,7 @@ async fn login_flow(client: &Client, base: &str) -> Result<(), String> {
     let left = cookies_for(client, &refresh_url).await?;
     check(
         left.iter()
-            .all(|cookie| cookie["name"] != ACCESS_COOKIE && cookie["name"] != REFRESH_COOKIE),
+            .all(|cookie| cookie["name"] != access_cookie && cookie["name"] != refresh_cookie),
         format!("cookies left after logout: {left:?}"),
     )?;
 
