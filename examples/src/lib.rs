@@ -18,6 +18,7 @@
 //! The page assumes nothing about the endpoint paths: [`Demo::index_html`] writes the
 //! configured ones into it.
 
+pub mod hyper_app;
 mod command_line;
 mod page;
 mod users;

@@ -1,0 +1,117 @@
+//! The demo app on bare hyper 1.x, driving jwt-core directly: how to put the library into a
+//! server that no adapter covers.
+//!
+//! A custom server needs four moves, all in [`HyperApp::handle`]:
+//! 1. read the request's head into a [`RequestHead`];
+//! 2. send every request to an endpoint path, whatever its method, to [`JwtAuth::handle`]
+//!    (reading the body only for login), which answers `405`, `403` and the rest itself;
+//! 3. on protected routes, ask [`JwtAuth::authenticate`] and either serve the principal or
+//!    answer the rejection's own [`Reply`](jwt_core::Reply);
+//! 4. turn a `Reply` into a response with every header, `Set-Cookie` lines included
+//!    ([`Reply::into_response`](jwt_core::Reply::into_response) does that).
+
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode, header};
+use http_body_util::Full;
+use jwt_core::{JwtAuth, NoClaims, Principal, RequestBody, RequestHead, collect_body};
+use serde_json::{Value, json};
+
+/// The demo's routes around one engine.
+#[derive(Debug, Clone)]
+pub struct HyperApp {
+    auth: JwtAuth<NoClaims>,
+    page: &'static str,
+    whoami: fn(&Principal<NoClaims>) -> Value,
+}
+
+impl HyperApp {
+    /// Serves `GET /` with [`crate::INDEX_HTML`] and `/whoami/` with [`crate::whoami_body`].
+    pub fn new(auth: JwtAuth<NoClaims>) -> Self {
+        Self {
+            auth,
+            page: crate::INDEX_HTML,
+            whoami: crate::whoami_body,
+        }
+    }
+
+    /// Serves another page at `GET /`.
+    pub fn page(mut self, html: &'static str) -> Self {
+        self.page = html;
+        self
+    }
+
+    /// Answers `GET` and `POST /whoami/` with another body.
+    pub fn whoami(mut self, body: fn(&Principal<NoClaims>) -> Value) -> Self {
+        self.whoami = body;
+        self
+    }
+
+    /// Answers one request:
+    /// - the four endpoints at their configured paths, any method;
+    /// - `GET /`: the page;
+    /// - `GET` or `POST /whoami/`: the user, or the `401` of SPEC.md;
+    /// - `GET /optional/`: `{"user": "<sub>"}` or `{"user": null}`;
+    /// - anything else: `404`.
+    pub async fn handle<B>(&self, request: Request<B>) -> Response<Full<Bytes>>
+    where
+        B: hyper::body::Body,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let (parts, body) = request.into_parts();
+        let head = RequestHead::from_http(
+            self.auth.config(),
+            &parts.method,
+            &parts.uri,
+            &parts.headers,
+        );
+
+        if let Some(endpoint) = self.auth.endpoint_at(parts.uri.path()) {
+            let body = match JwtAuth::<NoClaims>::reads_body(endpoint) {
+                true => collect_body(body).await,
+                false => RequestBody::Complete(Bytes::new()),
+            };
+            return self
+                .auth
+                .handle(endpoint, &head, body)
+                .await
+                .into_response();
+        }
+
+        match (&parts.method, parts.uri.path()) {
+            (&Method::GET, "/") => html(self.page),
+            (&Method::GET | &Method::POST, "/whoami/") => {
+                // The required extractor: the principal, or the rejection's own answer.
+                match self.auth.authenticate(&head).await.require() {
+                    Ok(principal) => json_response(StatusCode::OK, &(self.whoami)(&principal)),
+                    Err(rejection) => rejection.reply().into_response(),
+                }
+            }
+            (&Method::GET, "/optional/") => {
+                // The optional extractor: no principal is not an error.
+                let principal = self.auth.authenticate(&head).await.into_principal();
+                let user = principal.map(|principal| principal.subject);
+                json_response(StatusCode::OK, &json!({ "user": user }))
+            }
+            _ => json_response(StatusCode::NOT_FOUND, &json!({ "message": "Not found." })),
+        }
+    }
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn html(page: &'static str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from_static(page.as_bytes())));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}

@@ -1,0 +1,216 @@
+//! Running the scenarios: in-process under every settings variant, or over TCP against a
+//! running server with default settings.
+
+use std::any::Any;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures_util::FutureExt as _;
+use jwt_core::{
+    Authenticator, AuthenticatorError, Credentials, Identity, JwtAuth, ManualClock,
+    MemoryAuthenticator, MemoryStore, NoClaims, PasswordHasher,
+};
+
+use crate::Harness;
+use crate::context::{Account, Controls, Ctx};
+use crate::failure::{Failure, Outcome};
+use crate::report::{Report, ScenarioResult};
+use crate::scenarios::{self, Reach, Scenario};
+use crate::transport::{InProcess, OverTcp};
+use crate::variant::{self, Configured};
+
+/// The `Host` of the in-process app; a subdomain, so that a `Domain` cookie setting has a
+/// parent domain to name.
+const IN_PROCESS_HOST: &str = "app.example.test";
+
+/// Where the in-process clock starts (2027-01-15): any fixed time will do, a fixed one makes
+/// every `iat` predictable.
+const CLOCK_START: i64 = 1_800_000_000;
+
+/// Runs every scenario under every settings variant against apps that `harness` builds,
+/// printing one line per scenario and variant and a closing `N passed, M failed` line.
+///
+/// # Panics
+///
+/// When any scenario fails, listing the failures.
+pub async fn run_all<H: Harness>(harness: &H) {
+    run_in_process(harness).await.assert_all_passed();
+}
+
+/// Like [`run_all`], but returns the report instead of panicking.
+pub async fn run_in_process<H: Harness>(harness: &H) -> Report {
+    let mut report = Report::default();
+    let hasher = match suite_hasher() {
+        Ok(hasher) => hasher,
+        Err(failure) => {
+            report.record(setup_failure("suite", failure));
+            return report;
+        }
+    };
+    let scenarios = scenarios::all();
+    for variant in variant::variants() {
+        let configured = match variant.configure() {
+            Ok(configured) => configured,
+            Err(error) => {
+                let failure = Failure::new(format!("settings do not build: {error}"));
+                report.record(setup_failure(variant.name, failure));
+                continue;
+            }
+        };
+        for scenario in scenarios.iter().filter(|s| (s.applies)(&configured.config)) {
+            let outcome = guarded(run_one(harness, &configured, &hasher, scenario)).await;
+            report.record(ScenarioResult {
+                scenario: scenario.name.to_owned(),
+                variant: variant.name.to_owned(),
+                failure: outcome.err().map(|failure| failure.to_string()),
+            });
+        }
+    }
+    report
+}
+
+/// Runs the scenarios that need no clock, no user administration and no signing key against
+/// a running server at `base_url` (`http://127.0.0.1:8000`), logging in as
+/// `username`/`password`. The server is assumed to run with default settings, except that
+/// its cookies may be `Secure` on plain HTTP (the suite's client sends them anyway).
+///
+/// The server must serve the four endpoints at their default paths and `GET /whoami/`
+/// answering `200` with `"user": "<sub>"` in a JSON object, or SPEC.md's `401`.
+pub async fn run_over_tcp(base_url: &str, username: &str, password: &str) -> Report {
+    let mut report = Report::default();
+    let transport = match OverTcp::new(base_url) {
+        Ok(transport) => transport,
+        Err(failure) => {
+            report.record(setup_failure("tcp", failure));
+            return report;
+        }
+    };
+    let config = match variant::remote_defaults() {
+        Ok(config) => config,
+        Err(error) => {
+            report.record(setup_failure("tcp", Failure::new(error)));
+            return report;
+        }
+    };
+    let account = Account {
+        name: username.to_owned(),
+        password: password.to_owned(),
+    };
+    let scenarios = scenarios::all();
+    let remote = scenarios
+        .iter()
+        .filter(|s| s.reach == Reach::Anywhere && (s.applies)(&config));
+    for scenario in remote {
+        let ctx = Ctx::new(&transport, &config, &account, transport.authority(), None);
+        let outcome = guarded((scenario.run)(&ctx)).await;
+        report.record(ScenarioResult {
+            scenario: scenario.name.to_owned(),
+            variant: "tcp".to_owned(),
+            failure: outcome.err().map(|failure| failure.to_string()),
+        });
+    }
+    report
+}
+
+/// One scenario against a fresh app: new users, store and clock, so scenarios cannot
+/// disturb each other.
+async fn run_one<H: Harness>(
+    harness: &H,
+    configured: &Configured,
+    hasher: &PasswordHasher,
+    scenario: &Scenario,
+) -> Outcome {
+    let first = Account {
+        name: "alice".to_owned(),
+        password: "alice-password-1".to_owned(),
+    };
+    let second = Account {
+        name: "bob".to_owned(),
+        password: "bob-password-2".to_owned(),
+    };
+    let users = Arc::new(MemoryAuthenticator::with_hasher(hasher.clone()));
+    for account in [&first, &second] {
+        users
+            .add_user(&account.name, &account.password, NoClaims)
+            .map_err(|error| Failure::new(format!("suite error: cannot add a user: {error}")))?;
+    }
+    let clock = ManualClock::at_unix(CLOCK_START);
+    let auth = JwtAuth::builder(configured.config.clone(), SuiteUsers(Arc::clone(&users)))
+        .store(MemoryStore::new())
+        .clock(clock.clone())
+        .build();
+    let app = harness.build(auth).await;
+    let transport = InProcess { harness, app };
+    let controls = Controls {
+        clock: &clock,
+        users: &users,
+        signing_key: &configured.signing_key,
+        second_user: &second,
+    };
+    let ctx = Ctx::new(
+        &transport,
+        &configured.config,
+        &first,
+        IN_PROCESS_HOST,
+        Some(controls),
+    );
+    (scenario.run)(&ctx).await
+}
+
+/// Runs a scenario, turning a panic (of the suite or of the server) into a failure.
+async fn guarded<'a>(scenario: impl Future<Output = Outcome> + 'a) -> Outcome {
+    match AssertUnwindSafe(scenario).catch_unwind().await {
+        Ok(outcome) => outcome,
+        Err(panic) => Err(Failure::new(format!("panicked: {}", panic_text(&panic)))),
+    }
+}
+
+fn panic_text(panic: &Box<dyn Any + Send>) -> String {
+    if let Some(text) = panic.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = panic.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "(no message)".to_owned()
+    }
+}
+
+fn setup_failure(variant: &str, failure: Failure) -> ScenarioResult {
+    ScenarioResult {
+        scenario: "setup".to_owned(),
+        variant: variant.to_owned(),
+        failure: Some(failure.to_string()),
+    }
+}
+
+/// Argon2id at its lowest cost: the suite logs in thousands of times, and what it checks is
+/// the protocol, not the hash's strength.
+fn suite_hasher() -> Outcome<PasswordHasher> {
+    let params = argon2::Params::new(argon2::Params::MIN_M_COST, 1, 1, None)
+        .map_err(|error| Failure::new(format!("suite error: Argon2 parameters: {error}")))?;
+    PasswordHasher::with_params(params)
+        .map_err(|error| Failure::new(format!("suite error: password hasher: {error}")))
+}
+
+/// The suite's user table, shared with the engine so scenarios can deactivate a user.
+struct SuiteUsers(Arc<MemoryAuthenticator<NoClaims>>);
+
+#[async_trait]
+impl Authenticator for SuiteUsers {
+    type Claims = NoClaims;
+
+    async fn authenticate(
+        &self,
+        credentials: &Credentials,
+    ) -> Result<Option<Identity<NoClaims>>, AuthenticatorError> {
+        self.0.authenticate(credentials).await
+    }
+
+    async fn identity(
+        &self,
+        subject: &str,
+    ) -> Result<Option<Identity<NoClaims>>, AuthenticatorError> {
+        self.0.identity(subject).await
+    }
+}
