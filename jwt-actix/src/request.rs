@@ -36,3 +36,111 @@ pub(crate) fn request_head<'a>(
         None => request,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::Method;
+    use actix_web::test::TestRequest;
+    use jwt_core::{AuthRejection, Authentication, JwtAuth, MemoryAuthenticator, NoClaims};
+
+    use super::request_head;
+
+    /// Plain-HTTP settings, so jwt-core would infer `http` for a request of unknown scheme.
+    async fn engine_and_access_cookie() -> (JwtAuth<NoClaims>, String) {
+        let config = jwt_core::JwtConfig::builder()
+            .secret("a test secret that is long enough for HS256")
+            .cookie_secure(false)
+            .build()
+            .expect("valid settings");
+        let users = MemoryAuthenticator::new();
+        users
+            .add_user("alice", "password1", NoClaims)
+            .expect("hashing works");
+        let auth = JwtAuth::new(config, users);
+        let fields: [(&str, &[u8]); 1] = [("content-type", b"application/json")];
+        let head = jwt_core::RequestHead::from_pairs(auth.config(), "POST", fields);
+        let body = bytes::Bytes::from_static(br#"{"username": "alice", "password": "password1"}"#);
+        let reply = auth.login(&head, body.into()).await;
+        let cookie = reply
+            .headers()
+            .get("set-cookie")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|line| line.split(';').next())
+            .expect("an access cookie")
+            .to_owned();
+        (auth, cookie)
+    }
+
+    fn outcome(
+        auth: &JwtAuth<NoClaims>,
+        request: TestRequest,
+        tls: bool,
+    ) -> Authentication<NoClaims> {
+        let request = request.to_http_request();
+        auth.verify_request(&request_head(auth.config(), request.head(), tls))
+    }
+
+    fn cookie_post(cookie: &str, uri: &str) -> TestRequest {
+        TestRequest::default()
+            .method(Method::POST)
+            .uri(uri)
+            .insert_header(("cookie", cookie))
+    }
+
+    fn is_cross_origin(outcome: &Authentication<NoClaims>) -> bool {
+        matches!(
+            outcome,
+            Authentication::Rejected(AuthRejection::CrossOrigin)
+        )
+    }
+
+    #[actix_web::test]
+    async fn a_tls_connection_is_https_for_the_origin_check() {
+        let (auth, cookie) = engine_and_access_cookie().await;
+        let request = || {
+            cookie_post(&cookie, "/whoami/")
+                .insert_header(("host", "app.example"))
+                .insert_header(("origin", "https://app.example"))
+        };
+        assert!(outcome(&auth, request(), true).principal().is_some());
+        assert!(is_cross_origin(&outcome(&auth, request(), false)));
+    }
+
+    #[actix_web::test]
+    async fn forwarded_headers_do_not_set_the_scheme() {
+        let (auth, cookie) = engine_and_access_cookie().await;
+        let request = cookie_post(&cookie, "/whoami/")
+            .insert_header(("host", "app.example"))
+            .insert_header(("x-forwarded-proto", "https"))
+            .insert_header(("forwarded", "proto=https"))
+            .insert_header(("origin", "https://app.example"));
+        assert!(is_cross_origin(&outcome(&auth, request, false)));
+    }
+
+    #[actix_web::test]
+    async fn the_uri_authority_names_the_own_origin_over_host() {
+        let (auth, cookie) = engine_and_access_cookie().await;
+        let request = cookie_post(&cookie, "http://app.example/whoami/")
+            .insert_header(("host", "elsewhere.example"))
+            .insert_header(("origin", "http://app.example"));
+        assert!(outcome(&auth, request, false).principal().is_some());
+    }
+
+    #[actix_web::test]
+    async fn every_cookie_field_reaches_jwt_core() {
+        let (auth, cookie) = engine_and_access_cookie().await;
+        let split = || {
+            TestRequest::get()
+                .uri("/whoami/")
+                .append_header(("cookie", "theme=dark"))
+                .append_header(("cookie", cookie.as_str()))
+        };
+        assert!(outcome(&auth, split(), false).principal().is_some());
+        // The same cookie name in two fields is ambiguous, which only shows if both arrive.
+        let tossed = split().append_header(("cookie", cookie.as_str()));
+        assert!(matches!(
+            outcome(&auth, tossed, false),
+            Authentication::Rejected(AuthRejection::InvalidToken)
+        ));
+    }
+}
