@@ -27,11 +27,31 @@ static REVOKE_ALL: LazyLock<Script> =
 /// Sessions in Redis: many server processes, one set of sessions. Behind the `redis` feature;
 /// `JWT_REDIS_URL` selects it in [`session_store_from_config`](crate::session_store_from_config).
 ///
+/// ```
+/// use jwt_core::{JwtAuth, JwtConfig, MemoryAuthenticator, NoClaims, RedisStore};
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+/// let config = JwtConfig::builder()
+///     .secret("an example secret of at least 32 bytes")
+///     .build()?;
+/// // Nothing connects yet: the first session operation does.
+/// let store = RedisStore::open("redis://127.0.0.1:6379/")?.with_key_prefix("shop:");
+/// let auth = JwtAuth::builder(config, MemoryAuthenticator::<NoClaims>::new())
+///     .store(store)
+///     .build();
+/// # let _ = auth;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// Semantics are those of [`MemoryStore`](crate::MemoryStore): the same outcomes for the same
 /// calls, the same per-user bound (100 sessions by default, the oldest login ending first).
 /// Each operation is one Lua script, so rotation is a compare-and-swap that two processes
 /// racing on one refresh token cannot both win, and reuse detection and revocation are atomic.
-/// There is no overall capacity: Redis's own `maxmemory` is the bound.
+/// There is no overall capacity: Redis's own `maxmemory` is the bound. Run Redis with
+/// `maxmemory-policy noeviction`, so that a full Redis refuses logins (`503`) rather than
+/// silently evicting live sessions.
 ///
 /// Keys, under a prefix (`jwt:` by default):
 /// - `<prefix>session:<sid>`: a hash with the subject, the current refresh token id, the
