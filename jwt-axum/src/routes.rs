@@ -24,10 +24,11 @@ use crate::response::reply_into_response;
 /// or `*` is accepted here, but merging this router into one that keeps axum's 0.7 path
 /// checks panics; call `without_v07_checks` on that router too.
 ///
-/// When nesting (`Router::new().nest("/api", routes(auth))`), the endpoints move under the
-/// prefix but the refresh cookie's `Path` does not: set `JWT_REFRESH_COOKIE_PATH` (or
-/// `JWT_REFRESH_PATH`) to where the refresh endpoint really is, or browsers never send the
-/// cookie to it.
+/// Nesting (`Router::new().nest("/api", routes(auth))`) moves the endpoints under the prefix,
+/// but the refresh cookie keeps `Path=JWT_REFRESH_PATH`, without the prefix, so browsers would
+/// not send it to the nested refresh endpoint (clients sending the refresh header are not
+/// affected). For browsers, merge instead, with the prefix in the settings
+/// (`JWT_LOGIN_PATH=/api/jwt/login/`, `JWT_REFRESH_PATH=/api/jwt/refresh/`, ...).
 ///
 /// ```
 /// use axum::Router;
