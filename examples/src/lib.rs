@@ -18,8 +18,8 @@
 //! The page assumes nothing about the endpoint paths: [`Demo::index_html`] writes the
 //! configured ones into it.
 
-pub mod hyper_app;
 mod command_line;
+pub mod hyper_app;
 mod page;
 mod users;
 

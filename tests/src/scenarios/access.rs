@@ -154,7 +154,7 @@ async fn empty_header_falls_back_to_cookie(ctx: &Ctx<'_>) -> Outcome {
 async fn other_scheme_header_counts_as_no_token(ctx: &Ctx<'_>) -> Outcome {
     let (access, _) = login_tokens(ctx).await?;
     let basic = (access_header(ctx), "Basic YWxpY2U6cGFzc3dvcmQ=".to_owned());
-    expect_no_credentials(&get_with(ctx, "/whoami/", &[basic.clone()]).await?)?;
+    expect_no_credentials(&get_with(ctx, "/whoami/", std::slice::from_ref(&basic)).await?)?;
     // The header is present, so it alone counts: the valid cookie beside it is not read.
     let headers = [basic, access_cookie(ctx, &access)];
     expect_no_credentials(&get_with(ctx, "/whoami/", &headers).await?)
@@ -262,7 +262,7 @@ async fn expired_access_token_is_invalid(ctx: &Ctx<'_>) -> Outcome {
     let header = (access_header(ctx), format!("Bearer {access}"));
     ctx.advance(ctx.config.access_lifetime().whole_seconds() - 1)?;
     ctx.expect_user(
-        &get_with(ctx, "/whoami/", &[header.clone()]).await?,
+        &get_with(ctx, "/whoami/", std::slice::from_ref(&header)).await?,
         &ctx.user.name,
     )
     .map_err(|f| f.context("one second before exp"))?;

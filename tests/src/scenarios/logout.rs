@@ -204,7 +204,7 @@ async fn strict_logout_refuses_the_access_token_at_once(ctx: &Ctx<'_>) -> Outcom
     let access = browser.access_token()?;
     let header = (access_header(ctx), format!("Bearer {access}"));
     ctx.expect_user(
-        &get_with(ctx, "/whoami/", &[header.clone()]).await?,
+        &get_with(ctx, "/whoami/", std::slice::from_ref(&header)).await?,
         &ctx.user.name,
     )?;
     expect_logged_out(ctx, &browser.logout().await?, messages::LOGGED_OUT)?;
