@@ -746,6 +746,30 @@ mod redis_store {
         assert!(other.is_active(&sid("s1"), t).await.expect("answers"));
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn server_that_accepts_but_never_answers_gives_unavailable_within_the_timeout() {
+        // A listener that takes connections and says nothing, like a Redis behind a network
+        // partition: neither connecting nor any command may hang.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("loopback can bind");
+        let url = format!("redis://{}/", listener.local_addr().expect("bound"));
+        let silent = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((connection, _)) = listener.accept().await {
+                held.push(connection);
+            }
+        });
+        let bound = StdDuration::from_secs(1);
+        let store = RedisStore::open(&url)
+            .expect("valid URL")
+            .with_timeout(bound);
+        let t = t0();
+        unavailable_within(bound, store.create(session("s1", "alice", "r1", t))).await;
+        unavailable_within(bound, store.is_active(&sid("s1"), t)).await;
+        silent.abort();
+    }
+
     #[tokio::test]
     async fn malformed_redis_url_is_an_error_at_start() {
         let outcome = session_store_from_config(&config("redis://[not-a-host/")).await;
