@@ -25,7 +25,8 @@ pub struct HyperApp {
 }
 
 impl HyperApp {
-    /// Serves `GET /` with [`crate::INDEX_HTML`] and `/whoami/` with [`crate::whoami_body`].
+    /// Serves `GET /` with [`crate::INDEX_HTML`] (the page for the default paths; see
+    /// [`HyperApp::page`]) and `/whoami/` with [`crate::whoami_body`].
     pub fn new(auth: JwtAuth<NoClaims>) -> Self {
         Self {
             auth,
@@ -34,7 +35,7 @@ impl HyperApp {
         }
     }
 
-    /// Serves another page at `GET /`.
+    /// Serves another page at `GET /`, such as [`crate::Demo::index_html`].
     pub fn page(mut self, html: &'static str) -> Self {
         self.page = html;
         self

@@ -25,11 +25,17 @@ fn main() -> Result<(), Box<dyn Error>> {
 }
 
 async fn serve(demo: Demo) -> Result<(), Box<dyn Error>> {
-    let app = Arc::new(HyperApp::new(demo.auth.clone()));
+    let app = Arc::new(HyperApp::new(demo.auth.clone()).page(demo.index_html()));
     let listener = TcpListener::bind(demo.addr).await?;
     demo.announce("hyper");
+    let shutdown = tokio::signal::ctrl_c();
+    tokio::pin!(shutdown);
     loop {
-        let (stream, _peer) = match listener.accept().await {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = &mut shutdown => return Ok(()),
+        };
+        let (stream, _peer) = match accepted {
             Ok(connection) => connection,
             Err(error) => {
                 // Out of file descriptors and the like: wait instead of spinning.
