@@ -335,12 +335,18 @@ impl JwtConfigBuilder {
             self.refresh_cookie_path.as_deref(),
             &refresh_path,
         )?;
-        if !path_matches(&refresh_path, &refresh_cookie_path) {
+        // The endpoint is either served at JWT_REFRESH_PATH itself, or, when the app nests the
+        // ready-made routes under a prefix, at `prefix + JWT_REFRESH_PATH`. Either way the
+        // browser must send the cookie there.
+        let nested_under_prefix = refresh_cookie_path.len() > refresh_path.len()
+            && refresh_cookie_path.ends_with(refresh_path.as_str());
+        if !path_matches(&refresh_path, &refresh_cookie_path) && !nested_under_prefix {
             return Err(ConfigError::invalid(
                 "JWT_REFRESH_PATH",
                 format!(
                     "the refresh endpoint {refresh_path} is not under the refresh cookie's Path \
-                     {refresh_cookie_path}, so browsers would never send the cookie to it"
+                     {refresh_cookie_path} (nor is that Path a prefix followed by it), so browsers \
+                     would never send the cookie to it"
                 ),
             ));
         }

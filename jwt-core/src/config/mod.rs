@@ -19,9 +19,12 @@
 //! ```
 //!
 //! Decisions beyond the Django package's settings:
-//! - `JWT_REFRESH_COOKIE_PATH` (default: `JWT_REFRESH_PATH`) lets the refresh cookie's Path
-//!   differ from where the endpoint is mounted, for apps that mount it under a prefix; the
-//!   endpoint must still lie under it, or the browser would never send the cookie.
+//! - `JWT_REFRESH_COOKIE_PATH` (default: `JWT_REFRESH_PATH`) sets the refresh cookie's Path
+//!   apart from where the endpoint is mounted, for apps that mount it under a prefix (an axum
+//!   `nest("/api", ...)`, a Rocket base, an actix scope): with the endpoint at
+//!   `/api/jwt/refresh/`, set it to `/api/jwt/refresh/` (or `/api/`). It must be a Path the
+//!   browser sends to the endpoint: either the endpoint lies under it, or it is a prefix
+//!   followed by `JWT_REFRESH_PATH`.
 //! - `JWT_REFRESH_GRACE` is capped at 300 seconds: a longer window is a longer time in which a
 //!   stolen refresh token goes unnoticed.
 //! - Booleans accept `true`/`false`/`1`/`0`/`yes`/`no`/`on`/`off`, any case.
