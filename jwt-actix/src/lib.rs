@@ -47,6 +47,35 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Served over TCP, with the settings from the `JWT_*` environment variables:
+//!
+//! ```no_run
+//! use actix_web::{App, HttpResponse, HttpServer, web};
+//! use jwt_actix::{Authenticated, JwtMiddleware, configure};
+//! use jwt_core::{JwtAuth, JwtConfig, MemoryAuthenticator, NoClaims};
+//!
+//! async fn whoami(user: Authenticated) -> HttpResponse {
+//!     HttpResponse::Ok().json(serde_json::json!({ "user": user.subject }))
+//! }
+//!
+//! #[actix_web::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let users = MemoryAuthenticator::<NoClaims>::new();
+//!     users.add_user("alice", "password1", NoClaims)?;
+//!     let auth = JwtAuth::new(JwtConfig::from_env()?, users);
+//!     HttpServer::new(move || {
+//!         App::new()
+//!             .wrap(JwtMiddleware::new(auth.clone()))
+//!             .configure(configure(auth.clone()))
+//!             .route("/whoami/", web::get().to(whoami))
+//!     })
+//!     .bind("127.0.0.1:8000")?
+//!     .run()
+//!     .await?;
+//!     Ok(())
+//! }
+//! ```
+//!
 //! The pieces:
 //! - [`JwtMiddleware`]: authenticates every request and attaches the outcome to it; it never
 //!   answers on its own.
@@ -64,11 +93,17 @@
 //!   left out.
 //! - The login body is read up to jwt-core's 64 KiB limit from the raw payload, so actix's
 //!   own payload limits play no part; the other endpoints do not read the body.
-//! - The scheme of a request (for the cross-origin check) is `https` when actix terminated
-//!   TLS, the URI's scheme when it has one, and otherwise left to jwt-core. Forwarded headers
-//!   are not believed.
+//! - The request's own origin (for the cross-origin check) takes the scheme and authority of
+//!   the request URI when it has them (HTTP/2), as jwt-core's `RequestHead::from_http` does;
+//!   otherwise `Host`, and `https` when actix itself terminated TLS. Over plain HTTP the
+//!   scheme is left to jwt-core (the server may sit behind a TLS proxy). `Forwarded` and
+//!   `X-Forwarded-*` headers are never believed.
 //! - An extractor with no [`JwtMiddleware`] of its claims type around it answers `500` and
-//!   logs an error rather than treating the user as anonymous.
+//!   logs an error rather than treating the user as anonymous. (actix also accepts
+//!   `Option<Authenticated<C>>`, which turns that error into `None` too; prefer
+//!   [`MaybeAuthenticated`].)
+//! - Inside a `web::scope`, the configured endpoint paths are relative to the scope, but the
+//!   refresh cookie's Path is absolute; see [`configure`].
 
 mod extract;
 mod middleware;
