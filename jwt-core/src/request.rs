@@ -198,7 +198,7 @@ impl<'a> RequestHead<'a> {
             };
         }
         let mut found = None;
-        for cookie in self.cookies().filter(|cookie| cookie.name() == cookie_name) {
+        for cookie in self.cookies_named(cookie_name) {
             if found.is_some() {
                 return Presented::Unreadable(TokenSource::Cookie);
             }
@@ -213,11 +213,19 @@ impl<'a> RequestHead<'a> {
         }
     }
 
-    fn cookies(&self) -> impl Iterator<Item = Cookie<'a>> + '_ {
+    /// Every cookie called `name`, across all `cookie` fields.
+    ///
+    /// A browser sends all of a site's cookies on every request, and parsing each of them
+    /// cost more than an HMAC check; so only the `;`-separated pairs that begin with `name`
+    /// (after whitespace, as any pair of that name must) go to the `cookie` crate's parser,
+    /// which then decides as it would have on the whole header.
+    fn cookies_named<'n>(&'n self, name: &'n str) -> impl Iterator<Item = Cookie<'a>> + 'n {
         self.values(Slot::Cookie)
             .filter_map(|field| std::str::from_utf8(field).ok())
-            .flat_map(Cookie::split_parse)
-            .filter_map(Result::ok)
+            .flat_map(|field| field.split(';'))
+            .filter(move |pair| pair.trim_start().starts_with(name))
+            .filter_map(|pair| Cookie::parse(pair).ok())
+            .filter(move |cookie| cookie.name() == name)
     }
 }
 

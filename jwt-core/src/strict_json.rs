@@ -18,7 +18,8 @@ pub(crate) fn parse_object(bytes: &[u8]) -> Option<Map<String, Value>> {
     }
 }
 
-struct StrictValue(Value);
+/// Any JSON value, refused when an object in it repeats a member name.
+pub(crate) struct StrictValue(pub(crate) Value);
 
 impl<'de> Deserialize<'de> for StrictValue {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -26,7 +27,8 @@ impl<'de> Deserialize<'de> for StrictValue {
     }
 }
 
-struct StrictVisitor;
+/// The visitor behind [`StrictValue`], for parsers that handle some members themselves.
+pub(crate) struct StrictVisitor;
 
 impl<'de> Visitor<'de> for StrictVisitor {
     type Value = Value;
