@@ -18,14 +18,20 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
-    pub(crate) fn new(request: String, response: http::Response<Bytes>) -> Outcome<Self> {
-        Self::check(&request, response).map_err(|failure| failure.context(&request))
+    /// Checks a response; `outage` allows a `503` (a backend is switched off).
+    pub(crate) fn new(
+        request: String,
+        response: http::Response<Bytes>,
+        outage: bool,
+    ) -> Outcome<Self> {
+        Self::check(&request, response, outage).map_err(|failure| failure.context(&request))
     }
 
-    fn check(request: &str, response: http::Response<Bytes>) -> Outcome<Self> {
+    fn check(request: &str, response: http::Response<Bytes>, outage: bool) -> Outcome<Self> {
         let status = response.status();
         let text = String::from_utf8_lossy(response.body()).into_owned();
-        if status.is_server_error() {
+        let unavailable = outage && status == http::StatusCode::SERVICE_UNAVAILABLE;
+        if status.is_server_error() && !unavailable {
             return Err(Failure::new(format!(
                 "answered {status} (never a 5xx for client input), body {text:?}"
             )));

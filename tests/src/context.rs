@@ -1,6 +1,7 @@
 //! What a scenario works with: the server (through a transport), its settings, the user to log
 //! in as, and, in-process, the clock, the user table and the signing key.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -33,6 +34,17 @@ pub(crate) struct Controls<'a> {
     pub(crate) signing_key: &'a EncodingKey,
     /// A second user, for "other users are not affected".
     pub(crate) second_user: &'a Account,
+    /// When set, every session store call fails.
+    pub(crate) store_down: &'a AtomicBool,
+    /// When set, every authenticator call fails.
+    pub(crate) users_down: &'a AtomicBool,
+}
+
+impl Controls<'_> {
+    /// Whether a backend is switched off, so that a `503` is the right answer.
+    fn outage(&self) -> bool {
+        self.store_down.load(Ordering::SeqCst) || self.users_down.load(Ordering::SeqCst)
+    }
 }
 
 /// Everything one scenario run gets.
@@ -82,7 +94,8 @@ impl<'a> Ctx<'a> {
     pub(crate) async fn send(&self, request: http::Request<Bytes>) -> Outcome<Answer> {
         let what = format!("{} {}", request.method(), request.uri());
         let response = self.transport.send(request).await?;
-        Answer::new(what, response)
+        let outage = self.controls.as_ref().is_some_and(Controls::outage);
+        Answer::new(what, response, outage)
     }
 
     /// A new browser with an empty cookie jar.

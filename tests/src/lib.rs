@@ -86,9 +86,9 @@
 //! | `issuer-audience` | `JWT_ISSUER=https://issuer.example`, `JWT_AUDIENCE=conformance-suite` |
 //! | `eddsa` | `JWT_ALGORITHM=EdDSA` with an Ed25519 key, `JWT_KEY_ID=conformance-ed25519` |
 //! | `strict-logout` | `JWT_STRICT_LOGOUT=true` |
-//! | `custom-names` | endpoints under `/auth/`, cookies `session_at` / `session_rt`, `JWT_COOKIE_DOMAIN=example.test`, `JWT_TRUSTED_ORIGINS=https://trusted.example` |
+//! | `custom-names` | endpoints under `/auth/`, `JWT_REFRESH_COOKIE_PATH=/auth/session/`, cookies `session_at` / `session_rt`, `JWT_COOKIE_DOMAIN=example.test`, `JWT_TRUSTED_ORIGINS=https://trusted.example` |
 //! | `plain-cookies` | `JWT_COOKIE_SECURE=false`, `JWT_COOKIE_HTTPONLY=false` |
-//! | `short-sessions` | `JWT_ALGORITHM=HS512`, access 1 minute, refresh 2 days, `JWT_SESSION_MAX_AGE=1`, `JWT_REFRESH_GRACE=5` |
+//! | `short-sessions` | `JWT_ALGORITHM=HS512`, access 1 minute, refresh 2 days, `JWT_SESSION_MAX_AGE=1`, `JWT_REFRESH_GRACE=5`, `JWT_LEEWAY=30` |
 //!
 //! Each scenario runs against a fresh app: new users (`alice`, `bob`), a new in-memory store
 //! and a clock stopped at a fixed time that only the scenario moves.
@@ -212,6 +212,13 @@
 //! - In-process: `returning_after_access_expiry_refreshes_and_continues`,
 //!   `active_session_outlives_its_first_refresh_token` (rotation without a cap),
 //!   `idle_session_ends_when_the_refresh_token_expires`.
+//!
+//! Unreachable backends (in-process):
+//! - `store_outage_answers_503_with_retry_after`: login, refresh, logout and logout-all answer
+//!   `503` with `Retry-After` and keep the cookies; all works again once the store is back.
+//! - `store_outage_leaves_access_tokens_working_unless_strict`.
+//! - `authenticator_outage_answers_503_with_retry_after` (`Authentication service
+//!   unavailable.`, a jwt-core decision).
 //!
 //! Robustness:
 //! - `garbage_cookies_never_cause_a_server_error`,

@@ -13,6 +13,9 @@ pub(crate) const CROSS_ORIGIN: &str = "Cross-origin request refused.";
 pub(crate) const METHOD_NOT_ALLOWED: &str = "Method not allowed.";
 pub(crate) const CREDENTIALS_NOT_PROVIDED: &str = "Authentication credentials were not provided.";
 pub(crate) const INVALID_TOKEN: &str = "Invalid or expired token.";
+pub(crate) const STORE_UNAVAILABLE: &str = "Session store unavailable.";
+/// jwt-core's answer when the authenticator's backend fails (SPEC.md is silent).
+pub(crate) const AUTHENTICATOR_UNAVAILABLE: &str = "Authentication service unavailable.";
 
 /// `WWW-Authenticate` on a 401 without any token.
 pub(crate) const CHALLENGE: &str = "Bearer";

@@ -4,13 +4,16 @@
 use std::any::Any;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use futures_util::FutureExt as _;
 use jwt_core::{
     Authenticator, AuthenticatorError, Credentials, Identity, JwtAuth, ManualClock,
-    MemoryAuthenticator, MemoryStore, NoClaims, PasswordHasher,
+    MemoryAuthenticator, MemoryStore, NewSession, NoClaims, PasswordHasher, Refresh,
+    RefreshAttempt, SessionId, SessionStore, StoreError,
 };
+use time::OffsetDateTime;
 
 use crate::Harness;
 use crate::context::{Account, Controls, Ctx};
@@ -136,8 +139,18 @@ async fn run_one<H: Harness>(
             .map_err(|error| Failure::new(format!("suite error: cannot add a user: {error}")))?;
     }
     let clock = ManualClock::at_unix(CLOCK_START);
-    let auth = JwtAuth::builder(configured.config.clone(), SuiteUsers(Arc::clone(&users)))
-        .store(MemoryStore::new())
+    let store_down = Arc::new(AtomicBool::new(false));
+    let users_down = Arc::new(AtomicBool::new(false));
+    let suite_users = SuiteUsers {
+        users: Arc::clone(&users),
+        down: Arc::clone(&users_down),
+    };
+    let store = SuiteStore {
+        sessions: MemoryStore::new(),
+        down: Arc::clone(&store_down),
+    };
+    let auth = JwtAuth::builder(configured.config.clone(), suite_users)
+        .store(store)
         .clock(clock.clone())
         .build();
     let app = harness.build(auth).await;
@@ -147,6 +160,8 @@ async fn run_one<H: Harness>(
         users: &users,
         signing_key: &configured.signing_key,
         second_user: &second,
+        store_down: &store_down,
+        users_down: &users_down,
     };
     let ctx = Ctx::new(
         &transport,
@@ -193,8 +208,23 @@ fn suite_hasher() -> Outcome<PasswordHasher> {
         .map_err(|error| Failure::new(format!("suite error: password hasher: {error}")))
 }
 
-/// The suite's user table, shared with the engine so scenarios can deactivate a user.
-struct SuiteUsers(Arc<MemoryAuthenticator<NoClaims>>);
+/// The suite's user table, shared with the engine so scenarios can deactivate a user, or make
+/// the whole backend fail.
+struct SuiteUsers {
+    users: Arc<MemoryAuthenticator<NoClaims>>,
+    down: Arc<AtomicBool>,
+}
+
+impl SuiteUsers {
+    fn check(&self) -> Result<(), AuthenticatorError> {
+        match self.down.load(Ordering::SeqCst) {
+            true => Err(AuthenticatorError(
+                "the suite switched the user backend off".into(),
+            )),
+            false => Ok(()),
+        }
+    }
+}
 
 #[async_trait]
 impl Authenticator for SuiteUsers {
@@ -204,13 +234,65 @@ impl Authenticator for SuiteUsers {
         &self,
         credentials: &Credentials,
     ) -> Result<Option<Identity<NoClaims>>, AuthenticatorError> {
-        self.0.authenticate(credentials).await
+        self.check()?;
+        self.users.authenticate(credentials).await
     }
 
     async fn identity(
         &self,
         subject: &str,
     ) -> Result<Option<Identity<NoClaims>>, AuthenticatorError> {
-        self.0.identity(subject).await
+        self.check()?;
+        self.users.identity(subject).await
+    }
+}
+
+/// The in-memory store, with a switch that makes every call fail as an unreachable Redis
+/// would.
+struct SuiteStore {
+    sessions: MemoryStore,
+    down: Arc<AtomicBool>,
+}
+
+impl SuiteStore {
+    fn check(&self) -> Result<(), StoreError> {
+        match self.down.load(Ordering::SeqCst) {
+            true => Err(StoreError::Unavailable(
+                "the suite switched the store off".into(),
+            )),
+            false => Ok(()),
+        }
+    }
+}
+
+#[async_trait]
+impl SessionStore for SuiteStore {
+    async fn create(&self, session: NewSession) -> Result<(), StoreError> {
+        self.check()?;
+        self.sessions.create(session).await
+    }
+
+    async fn refresh(&self, attempt: RefreshAttempt) -> Result<Refresh, StoreError> {
+        self.check()?;
+        self.sessions.refresh(attempt).await
+    }
+
+    async fn revoke(&self, session_id: &SessionId, subject: &str) -> Result<bool, StoreError> {
+        self.check()?;
+        self.sessions.revoke(session_id, subject).await
+    }
+
+    async fn revoke_all(&self, subject: &str) -> Result<usize, StoreError> {
+        self.check()?;
+        self.sessions.revoke_all(subject).await
+    }
+
+    async fn is_active(
+        &self,
+        session_id: &SessionId,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        self.check()?;
+        self.sessions.is_active(session_id, now).await
     }
 }

@@ -98,6 +98,7 @@ pub(crate) fn variants() -> Vec<Variant> {
             |b| {
                 b.login_path("/auth/login")
                     .refresh_path("/auth/session/refresh")
+                    .refresh_cookie_path("/auth/session/")
                     .logout_path("/auth/logout")
                     .logout_all_path("/auth/logout/everywhere")
                     .access_cookie("session_at")
@@ -120,6 +121,7 @@ pub(crate) fn variants() -> Vec<Variant> {
                     .refresh_duration_days(2)
                     .session_max_age_days(1)
                     .refresh_grace_seconds(5)
+                    .leeway_seconds(30)
             },
             SuiteKey::Secret,
         ),

@@ -260,15 +260,17 @@ async fn oversized_access_token_is_invalid(ctx: &Ctx<'_>) -> Outcome {
 async fn expired_access_token_is_invalid(ctx: &Ctx<'_>) -> Outcome {
     let (access, _) = login_tokens(ctx).await?;
     let header = (access_header(ctx), format!("Bearer {access}"));
-    ctx.advance(ctx.config.access_lifetime().whole_seconds() - 1)?;
+    // The server accepts JWT_LEEWAY seconds of clock skew past `exp`, and no more.
+    let leeway = ctx.config.leeway().whole_seconds();
+    ctx.advance(ctx.config.access_lifetime().whole_seconds() + leeway - 1)?;
     ctx.expect_user(
         &get_with(ctx, "/whoami/", std::slice::from_ref(&header)).await?,
         &ctx.user.name,
     )
-    .map_err(|f| f.context("one second before exp"))?;
+    .map_err(|f| f.context("one second before exp + leeway"))?;
     ctx.advance(1)?;
     expect_invalid_token(&get_with(ctx, "/whoami/", &[header]).await?)
-        .map_err(|f| f.context("at exp"))
+        .map_err(|f| f.context("at exp + leeway"))
 }
 
 async fn optional_route_without_token_sees_nobody(ctx: &Ctx<'_>) -> Outcome {

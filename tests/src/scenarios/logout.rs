@@ -126,8 +126,9 @@ async fn logout_with_a_token_expired_beyond_the_refresh_lifetime_is_401(ctx: &Ct
     let browser = ctx.browser();
     browser.login().await?;
     let access = browser.access_token()?;
-    let lifetime =
-        issued::access_lifetime(ctx.config) + ctx.config.refresh_lifetime().whole_seconds();
+    let lifetime = issued::access_lifetime(ctx.config)
+        + ctx.config.refresh_lifetime().whole_seconds()
+        + ctx.config.leeway().whole_seconds();
     ctx.advance(lifetime)?;
     let answer = post_bearer(ctx, ctx.config.logout_path(), &access).await?;
     expect_unauthenticated_logout(ctx, &answer)

@@ -17,6 +17,7 @@ mod forged;
 mod login;
 mod logout;
 mod methods;
+mod outage;
 mod refresh;
 mod robustness;
 
@@ -77,6 +78,7 @@ pub(crate) fn all() -> Vec<Scenario> {
         logout::scenarios(),
         csrf::scenarios(),
         flows::scenarios(),
+        outage::scenarios(),
         robustness::scenarios(),
     ]
     .into_iter()
