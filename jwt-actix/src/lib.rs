@@ -102,8 +102,9 @@
 //!   logs an error rather than treating the user as anonymous. (actix also accepts
 //!   `Option<Authenticated<C>>`, which turns that error into `None` too; prefer
 //!   [`MaybeAuthenticated`].)
-//! - Inside a `web::scope`, the configured endpoint paths are relative to the scope, but the
-//!   refresh cookie's Path is absolute; see [`configure`].
+//! - Inside a `web::scope("/api")`, the configured endpoint paths are relative to the scope,
+//!   but the refresh cookie's Path is absolute: set `JWT_REFRESH_COOKIE_PATH` to
+//!   `/api/jwt/refresh/` (see [`configure`]).
 
 mod extract;
 mod middleware;

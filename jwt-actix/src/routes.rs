@@ -19,11 +19,8 @@ use crate::response::reply_into_response;
 /// `Allow: POST`.
 ///
 /// Inside `web::scope("/api")` the paths are relative to the scope (`/api/jwt/login/`), but a
-/// cookie's Path is absolute: the refresh cookie's Path (`JWT_REFRESH_COOKIE_PATH`, by default
-/// `JWT_REFRESH_PATH`) must cover the refresh endpoint's full path, or browsers never send the
-/// cookie to it. Where that matters, configure the full paths and mount the endpoints one by
-/// one with [`login`], [`refresh`], [`logout`] and [`logout_all`] at the paths relative to the
-/// scope.
+/// cookie's Path is absolute: set `JWT_REFRESH_COOKIE_PATH` to the refresh endpoint's full
+/// path (`/api/jwt/refresh/`), or browsers never send the refresh cookie to it.
 ///
 /// ```
 /// use actix_web::App;

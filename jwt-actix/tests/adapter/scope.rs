@@ -10,7 +10,8 @@ use crate::fixture::{
 
 #[actix_web::test]
 async fn configure_mounts_the_endpoints_inside_a_scope() {
-    let auth = engine(settings());
+    // The cookie's Path is absolute, the configured endpoint paths relative to the scope.
+    let auth = engine(settings().refresh_cookie_path("/api/jwt/refresh/"));
     let app = test::init_service(
         App::new()
             .service(
@@ -23,6 +24,15 @@ async fn configure_mounts_the_endpoints_inside_a_scope() {
     )
     .await;
 
+    let response = test::call_service(&app, login_request("/api/jwt/login/").to_request()).await;
+    let lines = set_cookie_lines(&response);
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.starts_with("RefreshAuthorization=")
+                && line.contains("Path=/api/jwt/refresh/")),
+        "{lines:?}"
+    );
     let (access, refresh_cookie) =
         log_in(&app, login_request("/api/jwt/login/").to_request()).await;
 
@@ -62,9 +72,9 @@ async fn configure_mounts_the_endpoints_inside_a_scope() {
 }
 
 #[actix_web::test]
-async fn full_paths_in_the_settings_give_a_scope_the_right_refresh_cookie_path() {
-    // A cookie's Path is absolute: configure the full paths and mount each endpoint at the
-    // path relative to the scope, so the browser sends the refresh cookie to the endpoint.
+async fn endpoints_mounted_one_by_one_in_a_scope_take_full_paths_in_the_settings() {
+    // Another way to get the refresh cookie's Path right: configure the full paths and mount
+    // each endpoint at the path relative to the scope.
     let auth = engine(
         settings()
             .login_path("/api/auth/login/")
