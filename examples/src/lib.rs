@@ -17,6 +17,15 @@
 //!
 //! The page assumes nothing about the endpoint paths: [`Demo::index_html`] writes the
 //! configured ones into it.
+//!
+//! Cookies keep the library's defaults, `Secure` included, although the demo speaks plain
+//! http: browsers treat `http://127.0.0.1` and `http://localhost` as potentially trustworthy
+//! and keep `Secure` cookies set there (the browser test checks this in Chromium). Served
+//! over plain http to any other host (`--addr 0.0.0.0:8000` opened from another machine),
+//! `Secure` cookies cannot work: the browser would drop them, and the login is already
+//! refused as cross-origin, since such a page sends no `Sec-Fetch-Site` and the server takes
+//! the scheme that `Secure` cookies imply, https. The page then shows a warning, and
+//! `JWT_COOKIE_SECURE=false` is the setting that makes it work (both checked in Chromium).
 
 mod command_line;
 pub mod hyper_app;

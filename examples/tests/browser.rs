@@ -28,6 +28,7 @@ struct Settings {
     access_cookie: &'static str,
     refresh_cookie: &'static str,
     refresh_path: &'static str,
+    cookie_secure: bool,
 }
 
 /// What a newcomer gets.
@@ -36,6 +37,7 @@ const DEFAULT_SETTINGS: Settings = Settings {
     access_cookie: "Authorization",
     refresh_cookie: "RefreshAuthorization",
     refresh_path: "/jwt/refresh/",
+    cookie_secure: true,
 };
 
 /// Every path and cookie name moved, so that nothing on the page can lean on a default.
@@ -50,6 +52,14 @@ const MOVED_SETTINGS: Settings = Settings {
     access_cookie: "X-Access-Token",
     refresh_cookie: "RefreshX-Access-Token",
     refresh_path: "/auth/renew/",
+    cookie_secure: true,
+};
+
+/// The documented way to serve the demo over plain http to a host other than loopback.
+const INSECURE_COOKIE_SETTINGS: Settings = Settings {
+    env: &[("JWT_COOKIE_SECURE", "false")],
+    cookie_secure: false,
+    ..DEFAULT_SETTINGS
 };
 
 /// How long one step (a page load, an answer shown on the page) may take.
@@ -62,53 +72,81 @@ static ONE_BROWSER_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const
 
 #[tokio::test]
 async fn browser_login_flow_axum() {
-    login_flow_in_browser("axum", option_env!("CARGO_BIN_EXE_axum"), &DEFAULT_SETTINGS).await;
+    let binary = option_env!("CARGO_BIN_EXE_axum");
+    in_browser("axum", binary, &DEFAULT_SETTINGS, Flow::Newcomer).await;
 }
 
 #[tokio::test]
 async fn browser_login_flow_actix() {
-    login_flow_in_browser(
-        "actix",
-        option_env!("CARGO_BIN_EXE_actix"),
-        &DEFAULT_SETTINGS,
-    )
-    .await;
+    let binary = option_env!("CARGO_BIN_EXE_actix");
+    in_browser("actix", binary, &DEFAULT_SETTINGS, Flow::Newcomer).await;
 }
 
 #[tokio::test]
 async fn browser_login_flow_rocket() {
-    login_flow_in_browser(
-        "rocket",
-        option_env!("CARGO_BIN_EXE_rocket"),
-        &DEFAULT_SETTINGS,
-    )
-    .await;
+    let binary = option_env!("CARGO_BIN_EXE_rocket");
+    in_browser("rocket", binary, &DEFAULT_SETTINGS, Flow::Newcomer).await;
 }
 
 #[tokio::test]
 async fn browser_login_flow_warp() {
-    login_flow_in_browser("warp", option_env!("CARGO_BIN_EXE_warp"), &DEFAULT_SETTINGS).await;
+    let binary = option_env!("CARGO_BIN_EXE_warp");
+    in_browser("warp", binary, &DEFAULT_SETTINGS, Flow::Newcomer).await;
 }
 
 #[tokio::test]
 async fn browser_login_flow_hyper() {
-    login_flow_in_browser(
-        "hyper",
-        option_env!("CARGO_BIN_EXE_hyper"),
-        &DEFAULT_SETTINGS,
-    )
-    .await;
+    let binary = option_env!("CARGO_BIN_EXE_hyper");
+    in_browser("hyper", binary, &DEFAULT_SETTINGS, Flow::Newcomer).await;
 }
 
 /// The page reads the configured paths, not the defaults.
 #[tokio::test]
 async fn browser_login_flow_with_moved_paths_and_cookie_names_axum() {
-    login_flow_in_browser("axum", option_env!("CARGO_BIN_EXE_axum"), &MOVED_SETTINGS).await;
+    let binary = option_env!("CARGO_BIN_EXE_axum");
+    in_browser("axum", binary, &MOVED_SETTINGS, Flow::Newcomer).await;
 }
 
-/// Starts the demo binary, a chromedriver and a browser session, runs [`login_flow`], and
-/// always closes the browser before reporting.
-async fn login_flow_in_browser(framework: &str, binary: Option<&str>, settings: &Settings) {
+/// Over plain http to a host that is not loopback, Secure cookies cannot work, and the page
+/// says what to do about it.
+#[tokio::test]
+async fn secure_cookies_fail_on_plain_http_elsewhere_and_the_page_says_why_axum() {
+    let binary = option_env!("CARGO_BIN_EXE_axum");
+    in_browser("axum", binary, &DEFAULT_SETTINGS, Flow::InsecureContext).await;
+}
+
+/// What the page advises there, `JWT_COOKIE_SECURE=false`, does work there.
+#[tokio::test]
+async fn browser_login_flow_on_plain_http_elsewhere_without_secure_cookies_axum() {
+    let binary = option_env!("CARGO_BIN_EXE_axum");
+    in_browser(
+        "axum",
+        binary,
+        &INSECURE_COOKIE_SETTINGS,
+        Flow::NewcomerElsewhere,
+    )
+    .await;
+}
+
+/// What the browser does on the page, and where.
+#[derive(Debug, Clone, Copy)]
+enum Flow {
+    /// [`login_flow`] on `http://127.0.0.1:PORT/`.
+    Newcomer,
+    /// [`login_flow`] on `http://OTHER_HOST:PORT/`, which the browser resolves to loopback but
+    /// does not treat as a secure context.
+    NewcomerElsewhere,
+    /// [`insecure_context_flow`] on `http://OTHER_HOST:PORT/`.
+    InsecureContext,
+}
+
+/// A name the browser maps to 127.0.0.1 (`--host-resolver-rules`), so no lookup leaves the
+/// machine.
+const OTHER_HOST: &str = "demo.test";
+
+/// Starts the demo binary, a chromedriver and a browser session, runs the flow, and always
+/// closes the browser before reporting.
+async fn in_browser(framework: &str, binary: Option<&str>, settings: &Settings, flow: Flow) {
     let binary = binary.unwrap_or_else(|| {
         panic!("the {framework} demo binary (examples/src/bin/{framework}.rs) does not exist")
     });
@@ -155,12 +193,19 @@ async fn login_flow_in_browser(framework: &str, binary: Option<&str>, settings: 
                 driver.log()
             )
         });
-    let base = format!("http://{}", demo.addr);
-    let outcome =
-        match tokio::time::timeout(FLOW_TIMEOUT, login_flow(&client, &base, settings)).await {
-            Ok(outcome) => outcome,
-            Err(_) => Err(format!("the flow took longer than {FLOW_TIMEOUT:?}")),
-        };
+    let loopback = format!("http://{}", demo.addr);
+    let elsewhere = format!("http://{OTHER_HOST}:{}", demo.addr.port());
+    let run = async {
+        match flow {
+            Flow::Newcomer => login_flow(&client, &loopback, settings).await,
+            Flow::NewcomerElsewhere => login_flow(&client, &elsewhere, settings).await,
+            Flow::InsecureContext => insecure_context_flow(&client, &elsewhere, settings).await,
+        }
+    };
+    let outcome = match tokio::time::timeout(FLOW_TIMEOUT, run).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(format!("the flow took longer than {FLOW_TIMEOUT:?}")),
+    };
     if let Err(failure) = &outcome {
         let screenshot = save_screenshot(&client, framework).await;
         let closed = client.close().await;
@@ -209,7 +254,7 @@ async fn login_flow(client: &Client, base: &str, settings: &Settings) -> Result<
         !document_cookie.contains(access_cookie) && !document_cookie.contains(refresh_cookie),
         format!("document.cookie shows the tokens: {document_cookie:?}"),
     )?;
-    // ...although the browser holds both, Secure cookies included on http://127.0.0.1.
+    // ...although the browser holds both (on http://127.0.0.1, Secure ones included).
     let to_whoami = cookies_for(client, &whoami_url).await?;
     let to_refresh = cookies_for(client, &refresh_url).await?;
     let access = named(&to_whoami, access_cookie)
@@ -219,7 +264,7 @@ async fn login_flow(client: &Client, base: &str, settings: &Settings) -> Result<
     for (cookie, path) in [(access, "/"), (refresh, settings.refresh_path)] {
         check(
             cookie["httpOnly"] == true
-                && cookie["secure"] == true
+                && cookie["secure"] == settings.cookie_secure
                 && cookie["sameSite"] == "Strict"
                 && cookie["path"] == path,
             format!("cookie attributes: {cookie}"),
@@ -305,6 +350,33 @@ async fn login_flow(client: &Client, base: &str, settings: &Settings) -> Result<
     wait_for_message(client, "All sessions ended.").await?;
     expect_state(client, "anonymous").await?;
     Ok(())
+}
+
+/// Login on a page that is not a secure context, with Secure cookies: the page warns before
+/// anything is tried, the login does not succeed, and the browser holds no token.
+async fn insecure_context_flow(
+    client: &Client,
+    base: &str,
+    settings: &Settings,
+) -> Result<(), String> {
+    step("open the page", client.goto(&format!("{base}/")).await)?;
+    wait_for_state(client, "anonymous").await?;
+    let warning = step(
+        "find the insecure-context warning",
+        client.find(Locator::Id("insecure-context")).await,
+    )?;
+    let shown = step("see the warning", warning.is_displayed().await)?;
+    check(shown, format!("no insecure-context warning on {base}"))?;
+    log_in(client, "alice", "password1").await?;
+    // Without Sec-Fetch-Site (only sent to secure contexts), the server checks Origin
+    // against https, the scheme Secure cookies imply, and refuses the login.
+    wait_for_message(client, "Cross-origin request refused.").await?;
+    expect_state(client, "anonymous").await?;
+    let held = cookies_for(client, &format!("{base}{}", settings.refresh_path)).await?;
+    check(
+        held.is_empty(),
+        format!("the browser holds cookies on {base}: {held:?}"),
+    )
 }
 
 // ----- The page -------------------------------------------------------------------------
@@ -558,6 +630,7 @@ async fn browser_session(driver: SocketAddr, profile: &Path) -> Result<Client, S
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
+                format!("--host-resolver-rules=MAP {OTHER_HOST} 127.0.0.1"),
                 format!("--user-data-dir={profile}"),
             ],
         },
