@@ -96,7 +96,7 @@ pub(crate) fn route_name(endpoint: Endpoint) -> &'static str {
 /// # use jwt_core::{Endpoint, JwtAuth, JwtConfig, MemoryAuthenticator, NoClaims};
 /// use jwt_rocket::EndpointHandler;
 /// use rocket::Route;
-/// use rocket::http::{Method, Status};
+/// use rocket::http::Method;
 ///
 /// # let config = JwtConfig::builder().secret("an example secret of at least 32 bytes").build()?;
 /// # let auth = JwtAuth::new(config, MemoryAuthenticator::<NoClaims>::new());
