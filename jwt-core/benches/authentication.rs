@@ -1,0 +1,148 @@
+//! What authentication costs per request, with criterion.
+//!
+//! - `cookie_to_principal/<alg>/jwt_core`: a browser request's headers (the access cookie among
+//!   a few others) through `RequestHead::from_http` and `JwtAuth::verify_request` to a
+//!   principal, which is what the middleware does with `JWT_STRICT_LOGOUT` off; beside it,
+//!   `.../bare_decode`: `jsonwebtoken::decode` of the same token with the same key and
+//!   validation, the floor.
+//! - `tokens/issue_pair`: a login whose authenticator accepts without hashing: body parsing,
+//!   a new session in `MemoryStore` (replacing the user's previous one), an access and a
+//!   refresh token signed, two cookies.
+//! - `tokens/refresh`: a refresh with rotation against `MemoryStore` (verify, compare-and-swap,
+//!   two new tokens).
+//! - `login/argon2_default`: a full login with the Argon2id parameters the demo uses
+//!   (`PasswordHasher::default()`: 19 MiB, 2 passes, 1 lane), as they are.
+//!
+//! `cargo bench -p jwt-core --bench authentication`; the HS256 ratio is printed by
+//! `cargo bench -p jwt-core --bench cookie_vs_decode`.
+
+mod scenario;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use http::Method;
+use jsonwebtoken::Algorithm;
+use jwt_core::{JwtAuth, MemoryAuthenticator, MemoryStore, NoClaims, RequestHead};
+use tokio::runtime::Runtime;
+
+use scenario::{
+    ALGORITHMS, AcceptingAuthenticator, CookieScenario, algorithm_name, config, cookie_set_by,
+    login, login_request, login_uri,
+};
+
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a Tokio runtime starts")
+}
+
+fn cookie_to_principal(c: &mut Criterion) {
+    let runtime = runtime();
+    let mut group = c.benchmark_group("cookie_to_principal");
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    for algorithm in ALGORITHMS {
+        let scenario = runtime.block_on(CookieScenario::new(algorithm));
+        let name = algorithm_name(algorithm);
+        group.bench_function(format!("{name}/jwt_core"), |b| {
+            b.iter(|| black_box(scenario.cookie_to_principal()));
+        });
+        group.bench_function(format!("{name}/bare_decode"), |b| {
+            b.iter(|| black_box(scenario.bare_decode()));
+        });
+    }
+    group.finish();
+}
+
+fn tokens(c: &mut Criterion) {
+    let runtime = runtime();
+    let mut group = c.benchmark_group("tokens");
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+
+    // One user logging in again and again, with a store that keeps one session per user: each
+    // login ends the previous session, so the store's size and work stay the same however
+    // long the benchmark runs.
+    let auth = JwtAuth::builder(config(Algorithm::HS256), AcceptingAuthenticator)
+        .store(MemoryStore::with_limits(1_000, 1))
+        .build();
+    let (headers, body) = login_request();
+    let uri = login_uri();
+    group.bench_function("issue_pair", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let head = RequestHead::from_http(auth.config(), &Method::POST, &uri, &headers);
+            black_box(auth.login(&head, body.clone().into()).await)
+        });
+    });
+
+    // Each refresh presents the token the previous one issued, so every iteration rotates
+    // (the path a browser takes every few minutes); reading the new cookie is not timed.
+    group.bench_function("refresh", |b| {
+        b.to_async(&runtime).iter_custom(|iterations| {
+            let auth = auth.clone();
+            async move {
+                let refresh_cookie = auth.config().refresh_cookie().to_owned();
+                let refresh_path = auth.config().refresh_path().to_owned();
+                let uri: http::Uri = refresh_path.parse().expect("the refresh path is a URI");
+                let mut token = cookie_set_by(&login(&auth).await, &refresh_cookie);
+                let mut elapsed = Duration::ZERO;
+                for _ in 0..iterations {
+                    let mut headers = http::HeaderMap::new();
+                    let cookie = format!("{refresh_cookie}={token}");
+                    headers.insert(
+                        "cookie",
+                        cookie.parse().expect("a token is a valid header value"),
+                    );
+                    let head = RequestHead::from_http(auth.config(), &Method::POST, &uri, &headers);
+                    let start = Instant::now();
+                    let reply = auth.refresh(&head).await;
+                    elapsed += start.elapsed();
+                    assert_eq!(reply.status(), 200, "the current refresh token rotates");
+                    token = cookie_set_by(&reply, &refresh_cookie);
+                }
+                elapsed
+            }
+        });
+    });
+    group.finish();
+}
+
+fn login_with_argon2(c: &mut Criterion) {
+    let runtime = runtime();
+    let mut group = c.benchmark_group("login");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+
+    // The demo's users are hashed with `PasswordHasher::default()`, as here.
+    let users = MemoryAuthenticator::<NoClaims>::new();
+    users
+        .add_user("alice", "password1", NoClaims)
+        .expect("the default parameters hash");
+    let auth = JwtAuth::new(config(Algorithm::HS256), users);
+    let (headers, body) = login_request();
+    let uri = login_uri();
+    group.bench_function("argon2_default", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let head = RequestHead::from_http(auth.config(), &Method::POST, &uri, &headers);
+            let reply = auth.login(&head, body.clone().into()).await;
+            assert_eq!(reply.status(), 200, "the password is right");
+            reply
+        });
+    });
+    group.finish();
+}
+
+fn main() {
+    let mut criterion = Criterion::default().configure_from_args();
+    cookie_to_principal(&mut criterion);
+    tokens(&mut criterion);
+    login_with_argon2(&mut criterion);
+    criterion.final_summary();
+}
