@@ -46,8 +46,9 @@ const METHODS: [Method; 9] = [
 /// ```
 ///
 /// Mounted under a base (`.mount("/api", routes(&auth))`), the endpoints answer at
-/// `/api/jwt/login/` and so on; the refresh cookie's Path (`JWT_REFRESH_COOKIE_PATH`) must
-/// then cover `/api/jwt/refresh/`, which [`JwtFairing`](crate::JwtFairing) checks at launch.
+/// `/api/jwt/login/` and so on; the refresh cookie's Path must then reach
+/// `/api/jwt/refresh/` (set `JWT_REFRESH_COOKIE_PATH=/api/jwt/refresh/`), which
+/// [`JwtFairing`](crate::JwtFairing) checks at launch.
 pub fn routes<C>(auth: &JwtAuth<C>) -> Vec<Route>
 where
     C: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,

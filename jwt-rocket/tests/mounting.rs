@@ -26,9 +26,10 @@ async fn launches(rocket: Rocket<Build>) -> bool {
 
 #[rocket::async_test]
 async fn endpoints_mounted_under_a_base_answer_below_it() {
-    // The refresh cookie must reach /api/jwt/refresh/; `/` is a Path the core accepts
-    // with the default JWT_REFRESH_PATH.
-    let auth = engine(config(JwtConfig::builder().refresh_cookie_path("/")));
+    // The refresh cookie must reach the mounted refresh endpoint.
+    let auth = engine(config(
+        JwtConfig::builder().refresh_cookie_path("/api/jwt/refresh/"),
+    ));
     let client = client(app(&auth, "/api")).await;
 
     let cookies = login(&client, "/api/jwt/login/").await;
@@ -44,6 +45,12 @@ async fn endpoints_mounted_under_a_base_answer_below_it() {
         .dispatch()
         .await;
     assert_eq!(refreshed.status(), Status::Ok);
+    let rotated = refreshed
+        .headers()
+        .get("set-cookie")
+        .find(|line| line.starts_with("RefreshAuthorization="))
+        .expect("a rotated refresh cookie");
+    assert!(rotated.contains("Path=/api/jwt/refresh/"), "{rotated}");
 
     let whoami = client
         .get("/whoami/")
