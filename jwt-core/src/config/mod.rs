@@ -22,9 +22,9 @@
 //! - `JWT_REFRESH_COOKIE_PATH` (default: `JWT_REFRESH_PATH`) sets the refresh cookie's Path
 //!   apart from where the endpoint is mounted, for apps that mount it under a prefix (an axum
 //!   `nest("/api", ...)`, a Rocket base, an actix scope): with the endpoint at
-//!   `/api/jwt/refresh/`, set it to `/api/jwt/refresh/` (or `/api/`). It must be a Path the
-//!   browser sends to the endpoint: either the endpoint lies under it, or it is a prefix
-//!   followed by `JWT_REFRESH_PATH`.
+//!   `/api/jwt/refresh/`, set it to `/api/jwt/refresh/`. It must be a Path the browser sends
+//!   to the endpoint: either `JWT_REFRESH_PATH` lies under it, or it is a prefix followed by
+//!   `JWT_REFRESH_PATH` (the prefix itself cannot be known, so a bare `/api/` is refused).
 //! - `JWT_REFRESH_GRACE` is capped at 300 seconds: a longer window is a longer time in which a
 //!   stolen refresh token goes unnoticed.
 //! - Booleans accept `true`/`false`/`1`/`0`/`yes`/`no`/`on`/`off`, any case.
