@@ -83,6 +83,7 @@
 //! | `keep-access-cookie` | `JWT_LOGOUT_ACCESS=false` |
 //! | `no-rotation` | `JWT_ROTATE_REFRESH=false` |
 //! | `samesite-lax` | `JWT_COOKIE_SAMESITE=Lax` |
+//! | `samesite-none` | `JWT_COOKIE_SAMESITE=None` |
 //! | `issuer-audience` | `JWT_ISSUER=https://issuer.example`, `JWT_AUDIENCE=conformance-suite` |
 //! | `eddsa` | `JWT_ALGORITHM=EdDSA` with an Ed25519 key, `JWT_KEY_ID=conformance-ed25519` |
 //! | `strict-logout` | `JWT_STRICT_LOGOUT=true` |
@@ -110,7 +111,7 @@
 //! Methods (anywhere):
 //! - `login_refuses_other_methods_with_405`, `refresh_refuses_other_methods_with_405`,
 //!   `logout_refuses_other_methods_with_405`, `logout_all_refuses_other_methods_with_405`:
-//!   GET, PUT, PATCH and DELETE get `405`, an `Allow` naming `POST`, no cookie, and change no
+//!   GET, PUT, PATCH, DELETE and OPTIONS get `405`, an `Allow` naming `POST`, no cookie, and change no
 //!   session.
 //!
 //! Login:
@@ -159,6 +160,7 @@
 //! Forged tokens, signed with the configured key but wrong otherwise (in-process):
 //! - `token_signed_with_the_configured_key_is_accepted` (the control), `token_without_typ_is_invalid`,
 //!   `token_of_a_foreign_typ_is_invalid`, `token_with_unknown_kid_is_invalid`,
+//!   `token_with_another_algorithm_for_its_key_is_invalid` (HMAC keys),
 //!   `token_issued_in_the_future_is_invalid`, `token_not_yet_valid_is_invalid`,
 //!   `token_missing_a_registered_claim_is_invalid`, `token_with_mistyped_claims_is_invalid`,
 //!   `token_with_duplicate_claims_is_invalid`, `django_package_token_is_invalid`,

@@ -84,6 +84,11 @@ pub(crate) fn variants() -> Vec<Variant> {
             SuiteKey::Secret,
         ),
         variant(
+            "samesite-none",
+            |b| b.cookie_same_site(SameSite::None),
+            SuiteKey::Secret,
+        ),
+        variant(
             "issuer-audience",
             |b| {
                 b.issuer("https://issuer.example")

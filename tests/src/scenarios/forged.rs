@@ -4,13 +4,16 @@
 //! Each scenario first shows that the same token without the flaw is accepted, so a refusal
 //! is about the flaw and not about how the suite signs.
 
-use jwt_core::JwtConfig;
+use jwt_core::{Algorithm, JwtConfig};
 use serde_json::{Value, json};
 
 use super::access::{access_header, expect_invalid_token, get_with};
 use super::{Scenario, scenario};
 use crate::context::Ctx;
-use crate::failure::Outcome;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::failure::{Failure, Outcome};
 use crate::messages;
 use crate::token_view::TokenView;
 
@@ -20,6 +23,11 @@ pub(super) fn scenarios() -> Vec<Scenario> {
         scenario!(token_without_typ_is_invalid, InProcess),
         scenario!(token_of_a_foreign_typ_is_invalid, InProcess),
         scenario!(token_with_unknown_kid_is_invalid, InProcess),
+        scenario!(
+            token_with_another_algorithm_for_its_key_is_invalid,
+            InProcess,
+            signs_with_a_secret
+        ),
         scenario!(token_issued_in_the_future_is_invalid, InProcess),
         scenario!(token_not_yet_valid_is_invalid, InProcess),
         scenario!(token_missing_a_registered_claim_is_invalid, InProcess),
@@ -33,6 +41,13 @@ pub(super) fn scenarios() -> Vec<Scenario> {
         ),
         scenario!(refresh_token_of_an_unknown_session_is_refused, InProcess),
     ]
+}
+
+fn signs_with_a_secret(config: &JwtConfig) -> bool {
+    matches!(
+        config.algorithm(),
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
+    )
 }
 
 fn has_issuer_or_audience(config: &JwtConfig) -> bool {
@@ -93,6 +108,29 @@ async fn token_of_a_foreign_typ_is_invalid(ctx: &Ctx<'_>) -> Outcome {
 async fn token_with_unknown_kid_is_invalid(ctx: &Ctx<'_>) -> Outcome {
     refused_once_spoilt(ctx, |header, _| header["kid"] = json!("a-key-nobody-has")).await?;
     refused_once_spoilt(ctx, |header, _| remove(header, "kid")).await
+}
+
+async fn token_with_another_algorithm_for_its_key_is_invalid(ctx: &Ctx<'_>) -> Outcome {
+    // The right secret and kid, but a different HMAC algorithm: the key is pinned to one.
+    let (mut header, claims) = valid_parts(ctx).await?;
+    let key = ctx.controls()?.signing_key;
+    for other in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
+        if other == ctx.config.algorithm() {
+            continue;
+        }
+        header["alg"] = json!(format!("{other:?}"));
+        let signed = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let signature = jsonwebtoken::crypto::sign(signed.as_bytes(), key, other)
+            .map_err(|error| Failure::new(format!("suite error: {error}")))?;
+        let token = format!("{signed}.{signature}");
+        expect_invalid_token(&whoami_with(ctx, &token).await?)
+            .map_err(|f| f.context(format!("{other:?}")))?;
+    }
+    Ok(())
 }
 
 async fn token_issued_in_the_future_is_invalid(ctx: &Ctx<'_>) -> Outcome {

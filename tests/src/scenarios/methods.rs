@@ -19,12 +19,18 @@ pub(super) fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-/// Sends GET, PUT, PATCH and DELETE to `path` from a logged-in browser (which holds the
+/// Sends GET, PUT, PATCH, DELETE and OPTIONS to `path` from a logged-in browser (which holds the
 /// cookies the endpoint would act on) and checks each is refused without side effects.
 async fn refuses_other_methods(ctx: &Ctx<'_>, browser: &Browser<'_>, path: &str) -> Outcome {
-    for method in [Method::GET, Method::PUT, Method::PATCH, Method::DELETE] {
+    for method in [
+        Method::GET,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+    ] {
         let body = match method {
-            Method::GET | Method::DELETE => Bytes::new(),
+            Method::GET | Method::DELETE | Method::OPTIONS => Bytes::new(),
             _ => crate::context::login_json(ctx.user),
         };
         let request = ctx
