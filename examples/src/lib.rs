@@ -12,7 +12,8 @@
 //!   `JWT_DEMO_USERS="alice:password1,bob:password2"` is created, or updated to that password
 //!   and made active, at start. With an empty database and no such variable, one user `demo`
 //!   is created with a random password, printed once.
-//! - Sessions: in memory (the demo is built without the `redis` feature).
+//! - Sessions: in memory, or in Redis when `JWT_REDIS_URL` is set and the crate's `redis`
+//!   feature is on (without it, a set `JWT_REDIS_URL` stops the start with an error).
 //! - Logging: `tracing`, filtered by `RUST_LOG` (default `info`): one start-up line.
 //!
 //! The page assumes nothing about the endpoint paths: [`Demo::index_html`] writes the
@@ -36,9 +37,12 @@ use std::error::Error;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use base64::Engine as _;
-use jwt_core::{JwtAuth, JwtConfigBuilder, NoClaims, Principal};
+use jwt_core::{
+    JwtAuth, JwtConfig, JwtConfigBuilder, MemoryStore, NoClaims, Principal, SessionStore,
+};
 
 use crate::command_line::{CommandLine, USAGE};
 pub use crate::page::INDEX_HTML;
@@ -96,18 +100,16 @@ impl Demo {
             builder = builder.secret(random_text(48)?);
         }
         let config = builder.build()?;
-        if config.redis_url().is_some() {
-            tracing::warn!(
-                "JWT_REDIS_URL is set, but the demo is built without Redis: sessions stay in memory"
-            );
-        }
 
+        let store = session_store(&config)?;
         let users = SqliteAuthenticator::open(&db)
             .map_err(|error| format!("cannot open the user database {}: {error}", db.display()))?;
         create_users(&users, &db)?;
 
         let index_html: &'static str = page::render(&config).leak();
-        let auth = JwtAuth::new(config, users.clone());
+        let auth = JwtAuth::builder(config, users.clone())
+            .shared_store(store)
+            .build();
         Ok(Self {
             addr,
             auth,
@@ -153,6 +155,31 @@ pub fn whoami_body<C>(principal: &Principal<C>) -> serde_json::Value {
         "user": principal.subject,
         "expires_at": principal.expires_at.unix_timestamp(),
     })
+}
+
+/// The sessions store `JWT_REDIS_URL` asks for: memory when unset, Redis when set. Opening
+/// Redis only checks the URL (the connection is made on first use, inside the server's
+/// runtime), so this stays synchronous.
+fn session_store(config: &JwtConfig) -> Result<Arc<dyn SessionStore>, Box<dyn Error>> {
+    let Some(url) = config.redis_url() else {
+        return Ok(Arc::new(MemoryStore::new()));
+    };
+    #[cfg(feature = "redis")]
+    {
+        let store =
+            jwt_core::RedisStore::open(url).map_err(|error| format!("JWT_REDIS_URL: {error}"))?;
+        tracing::info!("sessions are kept in Redis");
+        Ok(Arc::new(store))
+    }
+    #[cfg(not(feature = "redis"))]
+    {
+        let _ = url;
+        Err(
+            "JWT_REDIS_URL is set, but this build has no Redis support: add `--features redis` \
+             to the cargo command, or unset JWT_REDIS_URL to keep sessions in memory"
+                .into(),
+        )
+    }
 }
 
 /// Creates or updates the users of `JWT_DEMO_USERS`; with none, and an empty database, creates

@@ -128,6 +128,13 @@ async fn browser_login_flow_on_plain_http_elsewhere_without_secure_cookies_axum(
     .await;
 }
 
+/// A failing user database gives a 503 that the page shows readably, and the next try works.
+#[tokio::test]
+async fn page_shows_a_503_when_the_user_database_is_locked_axum() {
+    let binary = option_env!("CARGO_BIN_EXE_axum");
+    in_browser("axum", binary, &DEFAULT_SETTINGS, Flow::UserDatabaseLocked).await;
+}
+
 /// What the browser does on the page, and where.
 #[derive(Debug, Clone, Copy)]
 enum Flow {
@@ -138,6 +145,8 @@ enum Flow {
     NewcomerElsewhere,
     /// [`insecure_context_flow`] on `http://OTHER_HOST:PORT/`.
     InsecureContext,
+    /// [`unavailable_flow`] on `http://127.0.0.1:PORT/`.
+    UserDatabaseLocked,
 }
 
 /// A name the browser maps to 127.0.0.1 (`--host-resolver-rules`), so no lookup leaves the
@@ -159,13 +168,14 @@ async fn in_browser(framework: &str, binary: Option<&str>, settings: &Settings, 
     let _one_at_a_time = ONE_BROWSER_AT_A_TIME.lock().await;
     let scratch = tempfile::tempdir().expect("a temporary directory");
 
+    let db = scratch.path().join("users.sqlite");
     let demo_addr = free_loopback_port();
     let demo = Process::start_listening(
         Command::new(binary)
             .arg("--addr")
             .arg(demo_addr.to_string())
             .arg("--db")
-            .arg(scratch.path().join("users.sqlite"))
+            .arg(&db)
             // Only the settings under test: a developer's own JWT_* variables stay out.
             .env_clear()
             .env("JWT_SECRET", "a browser-test secret of at least 32 bytes")
@@ -200,6 +210,7 @@ async fn in_browser(framework: &str, binary: Option<&str>, settings: &Settings, 
             Flow::Newcomer => login_flow(&client, &loopback, settings).await,
             Flow::NewcomerElsewhere => login_flow(&client, &elsewhere, settings).await,
             Flow::InsecureContext => insecure_context_flow(&client, &elsewhere, settings).await,
+            Flow::UserDatabaseLocked => unavailable_flow(&client, &loopback, &db).await,
         }
     };
     let outcome = match tokio::time::timeout(FLOW_TIMEOUT, run).await {
@@ -377,6 +388,33 @@ async fn insecure_context_flow(
         held.is_empty(),
         format!("the browser holds cookies on {base}: {held:?}"),
     )
+}
+
+/// Login while another connection holds the user database locked: the demo's look-up gives
+/// up after its busy timeout and the login answers 503, which the page shows with the
+/// server's message and its Retry-After; once the lock is gone, the same login works.
+async fn unavailable_flow(client: &Client, base: &str, db: &Path) -> Result<(), String> {
+    step("open the page", client.goto(&format!("{base}/")).await)?;
+    wait_for_state(client, "anonymous").await?;
+    let lock = step("open the user database", rusqlite::Connection::open(db))?;
+    // EXCLUSIVE keeps readers out too (rollback-journal mode, the demo's).
+    step(
+        "lock the user database",
+        lock.execute_batch("BEGIN EXCLUSIVE"),
+    )?;
+    log_in(client, "alice", "password1").await?;
+    let refused = wait_for_message(
+        client,
+        "Temporarily unavailable (503): Authentication service unavailable.",
+    )
+    .await;
+    step("unlock the user database", lock.execute_batch("ROLLBACK"))?;
+    refused?;
+    wait_for_message(client, "Try again in").await?;
+    expect_state(client, "anonymous").await?;
+    log_in(client, "alice", "password1").await?;
+    wait_for_state(client, "authenticated").await?;
+    wait_for_message(client, "Authentication successful.").await
 }
 
 // ----- The page -------------------------------------------------------------------------
