@@ -266,3 +266,8 @@ mod tests {
         );
     }
 }
+
+/// The README's code, compiled by `cargo test` so that it cannot drift from the crates.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
