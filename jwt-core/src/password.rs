@@ -5,6 +5,7 @@ use std::sync::Arc;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use tokio::sync::Semaphore;
 
 /// Hashes and checks passwords (Argon2id, PHC string format).
 ///
@@ -13,6 +14,11 @@ use argon2::{Algorithm, Argon2, Params, Version};
 /// the requests being served beside them, and checking a password against no user costs one
 /// full hash too ([`PasswordHasher::verify_or_dummy`]), so response time does not tell which
 /// usernames exist.
+///
+/// At most one check per core but one (and at least one) runs at a time; the others wait
+/// their turn without holding a thread. Off the executor is not enough on its own: a flood of
+/// logins hashing on every core would still starve the requests beside them of CPU.
+/// [`PasswordHasher::with_max_concurrent`] sets another bound.
 ///
 /// ```
 /// use jwt_core::PasswordHasher;
@@ -27,6 +33,8 @@ use argon2::{Algorithm, Argon2, Params, Version};
 pub struct PasswordHasher {
     argon2: Argon2<'static>,
     dummy: Arc<str>,
+    /// Shared by clones: the bound holds for every check this hasher makes.
+    running: Arc<Semaphore>,
 }
 
 /// The password could not be hashed (parameters out of range).
@@ -54,10 +62,19 @@ impl PasswordHasher {
     pub fn with_params(params: Params) -> Result<Self, PasswordError> {
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let dummy = hash_with(&argon2, "dummy password for unknown users")?;
+        let spare_cores =
+            std::thread::available_parallelism().map_or(1, |cores| cores.get().saturating_sub(1));
         Ok(Self {
             argon2,
             dummy: dummy.into(),
+            running: Arc::new(Semaphore::new(spare_cores.max(1))),
         })
+    }
+
+    /// Lets at most `checks` password checks run at once (at least one).
+    pub fn with_max_concurrent(mut self, checks: usize) -> Self {
+        self.running = Arc::new(Semaphore::new(checks.max(1)));
+        self
     }
 
     /// Hashes a password into a PHC string (`$argon2id$v=19$...`), with a fresh salt.
@@ -77,12 +94,20 @@ impl PasswordHasher {
     /// Checks a password against a user's hash, or against a dummy hash of the same cost when
     /// there is no such user (always `false` then), on the blocking pool.
     pub async fn verify_or_dummy(&self, hash: Option<String>, password: String) -> bool {
+        // The semaphore is never closed.
+        let Ok(permit) = Arc::clone(&self.running).acquire_owned().await else {
+            return false;
+        };
         let hasher = self.clone();
-        let task = tokio::task::spawn_blocking(move || match hash {
-            Some(hash) => hasher.verify_blocking(&hash, &password),
-            None => {
-                let _ = hasher.verify_blocking(&hasher.dummy, &password);
-                false
+        let task = tokio::task::spawn_blocking(move || {
+            // Held until the hash is done, even when the login that asked was dropped.
+            let _permit = permit;
+            match hash {
+                Some(hash) => hasher.verify_blocking(&hash, &password),
+                None => {
+                    let _ = hasher.verify_blocking(&hasher.dummy, &password);
+                    false
+                }
             }
         });
         task.await.unwrap_or(false)
@@ -95,4 +120,62 @@ fn hash_with(argon2: &Argon2<'static>, password: &str) -> Result<String, Passwor
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
         .map_err(|_| PasswordError)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::*;
+
+    fn cheap() -> PasswordHasher {
+        let params = Params::new(8, 1, 1, None).expect("valid test parameters");
+        PasswordHasher::with_params(params).expect("valid test hasher")
+    }
+
+    #[tokio::test]
+    async fn a_check_waits_while_the_bound_is_taken() {
+        let hasher = cheap().with_max_concurrent(1);
+        let hash = hasher.hash("password1").expect("hashes");
+        let taken = Arc::clone(&hasher.running)
+            .acquire_owned()
+            .await
+            .expect("the semaphore is open");
+
+        let waiting = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move {
+                hasher
+                    .verify_or_dummy(Some(hash), "password1".to_owned())
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!waiting.is_finished(), "the check ran past the bound");
+
+        drop(taken);
+        assert!(waiting.await.expect("the check completes"));
+    }
+
+    #[tokio::test]
+    async fn checks_beyond_the_bound_all_get_their_answer() {
+        // A bound of zero means one: checks still run.
+        let hasher = cheap().with_max_concurrent(0);
+        let hash = hasher.hash("password1").expect("hashes");
+        let checks = ["password1", "wrong", "password1", "wrong"].map(|password| {
+            let (hasher, hash) = (hasher.clone(), hash.clone());
+            tokio::spawn(async move {
+                hasher
+                    .verify_or_dummy(Some(hash), password.to_owned())
+                    .await
+            })
+        });
+        let mut answers = Vec::new();
+        for check in checks {
+            answers.push(check.await.expect("the check completes"));
+        }
+        assert_eq!(answers, [true, false, true, false]);
+        assert!(!hasher.verify_or_dummy(None, "password1".to_owned()).await);
+    }
 }
