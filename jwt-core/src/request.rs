@@ -197,35 +197,31 @@ impl<'a> RequestHead<'a> {
                 HeaderToken::Broken => Presented::Unreadable(TokenSource::Header),
             };
         }
-        let mut found = None;
-        for cookie in self.cookies_named(cookie_name) {
-            if found.is_some() {
-                return Presented::Unreadable(TokenSource::Cookie);
+        let mut values = self.cookie_values(cookie_name);
+        match (values.next(), values.next()) {
+            (None, _) => Presented::Absent,
+            (Some(Some(value)), None) => {
+                Presented::Token(strip_django_syntax(value), TokenSource::Cookie)
             }
-            found = Some(cookie);
-        }
-        match found {
-            None => Presented::Absent,
-            Some(cookie) => match cookie.value_raw() {
-                Some(value) => Presented::Token(strip_django_syntax(value), TokenSource::Cookie),
-                None => Presented::Unreadable(TokenSource::Cookie),
-            },
+            (Some(_), _) => Presented::Unreadable(TokenSource::Cookie),
         }
     }
 
-    /// Every cookie called `name`, across all `cookie` fields.
+    /// The raw value of every cookie called `name`, across all `cookie` fields.
     ///
     /// A browser sends all of a site's cookies on every request, and parsing each of them
     /// cost more than an HMAC check; so only the `;`-separated pairs that begin with `name`
     /// (after whitespace, as any pair of that name must) go to the `cookie` crate's parser,
     /// which then decides as it would have on the whole header.
-    fn cookies_named<'n>(&'n self, name: &'n str) -> impl Iterator<Item = Cookie<'a>> + 'n {
+    fn cookie_values<'n>(&'n self, name: &'n str) -> impl Iterator<Item = Option<&'a str>> + 'n {
         self.values(Slot::Cookie)
             .filter_map(|field| std::str::from_utf8(field).ok())
             .flat_map(|field| field.split(';'))
             .filter(move |pair| pair.trim_start().starts_with(name))
-            .filter_map(|pair| Cookie::parse(pair).ok())
-            .filter(move |cookie| cookie.name() == name)
+            .filter_map(move |pair| {
+                let cookie = Cookie::parse(pair).ok()?;
+                (cookie.name() == name).then(|| cookie.value_raw())
+            })
     }
 }
 
@@ -248,14 +244,19 @@ fn header_token(value: &[u8], bearer: bool) -> HeaderToken<'_> {
     } else {
         value
     };
-    if token.is_empty()
-        || token
-            .bytes()
-            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-    {
+    if token.is_empty() || has_space_or_control(token) {
         return HeaderToken::Broken;
     }
     HeaderToken::Token(token)
+}
+
+/// Whether any byte is ASCII whitespace or a control character (all of them lie at or below
+/// the space, but DEL). Written without an early exit so that the compiler checks many bytes
+/// per instruction: it runs over every token sent in a header.
+fn has_space_or_control(token: &str) -> bool {
+    token
+        .bytes()
+        .fold(false, |found, b| found | (b <= b' ') | (b == 0x7f))
 }
 
 /// The Django package wrote `"Bearer <jwt>"` into the cookie; read that form too.
@@ -267,5 +268,23 @@ fn strip_django_syntax(value: &str) -> &str {
     match unquoted.get(..7) {
         Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => &unquoted[7..],
         _ => unquoted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_space_or_control;
+
+    #[test]
+    fn space_or_control_is_exactly_ascii_whitespace_and_controls() {
+        for byte in 0..=0x7f_u8 {
+            let expected = byte.is_ascii_whitespace() || byte.is_ascii_control();
+            let text = [byte];
+            let text = std::str::from_utf8(&text).expect("ASCII is UTF-8");
+            assert_eq!(has_space_or_control(text), expected, "byte {byte:#04x}");
+        }
+        assert!(!has_space_or_control("eyJhbGciOiJIUzI1NiJ9.e30.sig-_"));
+        assert!(has_space_or_control("abc\tdef"));
+        assert!(!has_space_or_control("é"));
     }
 }
