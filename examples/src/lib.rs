@@ -31,6 +31,7 @@
 mod command_line;
 pub mod hyper_app;
 mod page;
+mod shutdown;
 mod users;
 
 use std::error::Error;
@@ -46,6 +47,7 @@ use jwt_core::{
 
 use crate::command_line::{CommandLine, USAGE};
 pub use crate::page::INDEX_HTML;
+pub use crate::shutdown::shutdown_signal;
 pub use crate::users::{SqliteAuthenticator, UserStoreError};
 
 /// The user database used when `--db` is not given, in the working directory.

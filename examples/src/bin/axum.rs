@@ -11,7 +11,7 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::{Json, Router};
 use jwt_axum::{Authenticated, JwtLayer};
-use jwt_examples::{Demo, whoami_body};
+use jwt_examples::{Demo, shutdown_signal, whoami_body};
 
 async fn whoami(user: Authenticated) -> Json<serde_json::Value> {
     Json(whoami_body(&user))
@@ -33,32 +33,4 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())
-}
-
-/// Ctrl-C, or SIGTERM from a process manager.
-async fn shutdown_signal() {
-    let interrupt = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::warn!(%error, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
 }

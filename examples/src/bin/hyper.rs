@@ -28,12 +28,12 @@ async fn serve(demo: Demo) -> Result<(), Box<dyn Error>> {
     let app = Arc::new(HyperApp::new(demo.auth.clone()).page(demo.index_html()));
     let listener = TcpListener::bind(demo.addr).await?;
     demo.announce("hyper");
-    let shutdown = tokio::signal::ctrl_c();
+    let shutdown = jwt_examples::shutdown_signal();
     tokio::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
-            _ = &mut shutdown => return Ok(()),
+            () = &mut shutdown => return Ok(()),
         };
         let (stream, _peer) = match accepted {
             Ok(connection) => connection,

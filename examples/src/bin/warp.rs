@@ -8,7 +8,7 @@
 use std::error::Error;
 
 use jwt_core::{NoClaims, Principal};
-use jwt_examples::{Demo, whoami_body};
+use jwt_examples::{Demo, shutdown_signal, whoami_body};
 use warp::Filter;
 
 #[tokio::main]
@@ -38,33 +38,4 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .run()
         .await;
     Ok(())
-}
-
-/// Ctrl-C, or SIGTERM from a process manager.
-async fn shutdown_signal() {
-    let interrupt = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::warn!(%error, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                terminate.recv().await;
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
 }
