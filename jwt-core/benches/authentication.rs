@@ -46,10 +46,14 @@ fn cookie_to_principal(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
     for algorithm in ALGORITHMS {
-        let scenario = runtime.block_on(CookieScenario::new(algorithm));
+        let scenario = runtime.block_on(CookieScenario::new(algorithm, false));
+        let cached = runtime.block_on(CookieScenario::new(algorithm, true));
         let name = algorithm_name(algorithm);
         group.bench_function(format!("{name}/jwt_core"), |b| {
             b.iter(|| black_box(scenario.cookie_to_principal()));
+        });
+        group.bench_function(format!("{name}/jwt_core_cached"), |b| {
+            b.iter(|| black_box(cached.cookie_to_principal()));
         });
         group.bench_function(format!("{name}/bare_decode"), |b| {
             b.iter(|| black_box(scenario.bare_decode()));

@@ -16,6 +16,7 @@ use crate::events::EventHook;
 use crate::request::{Presented, RequestHead, TokenSource};
 use crate::store::{MemoryStore, SessionStore};
 use crate::token::{self, TokenError, TokenKind};
+use crate::verified_tokens::VerifiedTokens;
 
 /// The engine every adapter wraps. Cheap to clone (one `Arc`).
 ///
@@ -40,6 +41,7 @@ pub(crate) struct Inner<C> {
     pub(crate) store: Arc<dyn SessionStore>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) events: Option<Arc<dyn EventHook>>,
+    pub(crate) verified: VerifiedTokens<C>,
 }
 
 impl<C> Clone for JwtAuth<C> {
@@ -66,7 +68,11 @@ pub struct JwtAuthBuilder<C> {
     store: Option<Arc<dyn SessionStore>>,
     clock: Arc<dyn Clock>,
     events: Option<Arc<dyn EventHook>>,
+    verified_tokens: usize,
 }
+
+/// How many verified access tokens an engine remembers by default (about 6 MB at most).
+const VERIFIED_TOKENS: usize = 10_000;
 
 impl<C> JwtAuthBuilder<C>
 where
@@ -96,6 +102,14 @@ where
         self
     }
 
+    /// How many verified access tokens to remember, so that a token sent again skips the
+    /// signature check (default 10,000; 0 verifies every request in full). Expiry is still
+    /// checked on every request; see the crate docs' section on the cache.
+    pub fn verified_token_cache(mut self, capacity: usize) -> Self {
+        self.verified_tokens = capacity;
+        self
+    }
+
     /// The engine.
     pub fn build(self) -> JwtAuth<C> {
         JwtAuth {
@@ -105,6 +119,7 @@ where
                 store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
                 clock: self.clock,
                 events: self.events,
+                verified: VerifiedTokens::new(self.verified_tokens),
             }),
         }
     }
@@ -130,6 +145,7 @@ where
             store: None,
             clock: Arc::new(SystemClock),
             events: None,
+            verified_tokens: VERIFIED_TOKENS,
         }
     }
 
@@ -162,12 +178,20 @@ where
             }
             Presented::Token(token, source) => (token, source),
         };
-        let principal = match self.verify_access_token(token) {
-            Ok(principal) => principal,
-            Err(reason) => {
-                tracing::debug!(target: "jwt_core", %reason, "access token rejected");
-                return Authentication::Rejected(AuthRejection::InvalidToken);
-            }
+        let now = self.inner.clock.now().unix_timestamp();
+        let leeway = config.leeway.whole_seconds();
+        let principal = match self.inner.verified.get(token, now, leeway) {
+            Some(principal) => principal,
+            None => match self.verify_access_token(token) {
+                Ok(principal) => {
+                    self.inner.verified.insert(token, &principal, now, leeway);
+                    principal
+                }
+                Err(reason) => {
+                    tracing::debug!(target: "jwt_core", %reason, "access token rejected");
+                    return Authentication::Rejected(AuthRejection::InvalidToken);
+                }
+            },
         };
         if source == TokenSource::Cookie
             && config.csrf

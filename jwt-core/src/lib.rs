@@ -51,6 +51,12 @@
 //!   shared by many processes; [`session_store_from_config`] picks one from `JWT_REDIS_URL`.
 //! - [`EventHook`]: audit events.
 //!
+//! Performance: a browser sends the same access token with every request until it expires, so
+//! the engine remembers tokens that passed verification (10,000 by default, keyed by their
+//! exact bytes) and skips the signature check when one comes back; its expiry is still checked
+//! on every request, as are the cross-origin check and, with `JWT_STRICT_LOGOUT`, the session.
+//! [`JwtAuthBuilder::verified_token_cache`] sizes it, or turns it off with 0.
+//!
 //! The signing backend is chosen at compile time: the `rust_crypto` feature (default) or
 //! `aws_lc_rs` (which wins when both are on). With neither, the crate does not compile.
 
@@ -74,6 +80,7 @@ mod request;
 mod store;
 mod strict_json;
 mod token;
+mod verified_tokens;
 
 pub use auth::{JwtAuth, JwtAuthBuilder};
 pub use authentication::{AuthRejection, Authentication};

@@ -145,8 +145,14 @@ pub(crate) struct CookieScenario {
 
 impl CookieScenario {
     /// Logs in once to get a real access token, and puts it in a browser-like request.
-    pub(crate) async fn new(algorithm: Algorithm) -> Self {
-        let auth = JwtAuth::new(config(algorithm), AcceptingAuthenticator);
+    ///
+    /// `cached` keeps the engine's cache of verified tokens on (the default of `JwtAuth`), so
+    /// every call after the first skips the signature check; off, every call verifies the
+    /// token in full, which is what the comparison with the bare decode is about.
+    pub(crate) async fn new(algorithm: Algorithm, cached: bool) -> Self {
+        let auth = JwtAuth::builder(config(algorithm), AcceptingAuthenticator)
+            .verified_token_cache(if cached { 10_000 } else { 0 })
+            .build();
         let reply = login(&auth).await;
         let token = cookie_set_by(&reply, auth.config().access_cookie());
         let kid = auth.config().keys().signing_key_id().to_owned();

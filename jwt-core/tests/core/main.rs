@@ -1,5 +1,6 @@
 //! jwt-core's own behaviour, through its public API: settings, tokens, endpoints, sessions.
 
+mod cache;
 mod config;
 mod endpoints;
 mod fixture;
