@@ -163,7 +163,10 @@ where
     /// subprotocol, a query parameter of a server-sent event stream). The reason of a
     /// rejection is for logs and tests; never show it to clients.
     pub fn verify_access_token(&self, token: &str) -> Result<Principal<C>, TokenError> {
-        let now = self.inner.clock.now().unix_timestamp();
+        self.verify_access_token_at(token, self.inner.clock.now().unix_timestamp())
+    }
+
+    fn verify_access_token_at(&self, token: &str, now: i64) -> Result<Principal<C>, TokenError> {
         token::verify(&self.inner.config, token, TokenKind::Access, now, 0)?.into_principal()
     }
 
@@ -182,7 +185,7 @@ where
         let leeway = config.leeway.whole_seconds();
         let principal = match self.inner.verified.get(token, now, leeway) {
             Some(principal) => principal,
-            None => match self.verify_access_token(token) {
+            None => match self.verify_access_token_at(token, now) {
                 Ok(principal) => {
                     self.inner.verified.insert(token, &principal, now, leeway);
                     principal

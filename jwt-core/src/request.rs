@@ -58,6 +58,16 @@ pub(crate) enum Slot {
     ContentLength,
 }
 
+/// The header fields read whatever the settings, beside the two configurable token headers.
+const FIXED_HEADERS: [(&str, Slot); 6] = [
+    ("cookie", Slot::Cookie),
+    ("origin", Slot::Origin),
+    ("sec-fetch-site", Slot::SecFetchSite),
+    ("host", Slot::Host),
+    ("content-type", Slot::ContentType),
+    ("content-length", Slot::ContentLength),
+];
+
 /// Where a request's token was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenSource {
@@ -127,6 +137,17 @@ impl<'a> RequestHead<'a> {
         self
     }
 
+    /// The names of every header field this crate reads under `config`, in lower case: for
+    /// frameworks that look headers up by name, so that they need not hand over all of them.
+    pub fn header_names(config: &JwtConfig) -> impl Iterator<Item = &str> {
+        [
+            config.access_header.as_str(),
+            config.refresh_header.as_str(),
+        ]
+        .into_iter()
+        .chain(FIXED_HEADERS.iter().map(|(name, _)| *name))
+    }
+
     /// Adds one header field; fields this crate does not read are skipped.
     pub fn push_header(&mut self, name: &str, value: &'a [u8]) {
         let slot = if name.eq_ignore_ascii_case(self.config.access_header.as_str()) {
@@ -134,15 +155,7 @@ impl<'a> RequestHead<'a> {
         } else if name.eq_ignore_ascii_case(self.config.refresh_header.as_str()) {
             Slot::RefreshHeader
         } else {
-            const FIXED: [(&str, Slot); 6] = [
-                ("cookie", Slot::Cookie),
-                ("origin", Slot::Origin),
-                ("sec-fetch-site", Slot::SecFetchSite),
-                ("host", Slot::Host),
-                ("content-type", Slot::ContentType),
-                ("content-length", Slot::ContentLength),
-            ];
-            match FIXED
+            match FIXED_HEADERS
                 .iter()
                 .find(|(known, _)| name.eq_ignore_ascii_case(known))
             {

@@ -17,16 +17,10 @@ pub(crate) fn request_head<'a>(
 ) -> RequestHead<'a> {
     let headers = request.headers();
     let mut head = RequestHead::new(config, method.as_str());
-    // Rocket groups values by name; `get` borrows them from the request for as long as the
-    // head lives, which `iter` (temporary `Header`s) cannot.
-    let mut names: Vec<String> = Vec::new();
-    for header in headers.iter() {
-        let name = header.name().as_str();
-        if !names.iter().any(|seen| seen.eq_ignore_ascii_case(name)) {
-            names.push(name.to_owned());
-        }
-    }
-    for name in &names {
+    // Rocket groups values by name, case-insensitively; `get` borrows them from the request
+    // for as long as the head lives, which `iter` (temporary `Header`s) cannot. Only the
+    // fields the core reads are looked up, every value of each in order.
+    for name in RequestHead::header_names(config) {
         for value in headers.get(name) {
             head.push_header(name, value.as_bytes());
         }
