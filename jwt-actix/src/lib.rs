@@ -33,8 +33,8 @@
 //!     .to_request();
 //! let response = test::call_service(&app, login).await;
 //! assert_eq!(response.status(), 200);
-//! let access_cookie = response.headers().get("set-cookie").unwrap().to_str()?;
-//! let access_cookie = access_cookie.split(';').next().unwrap().to_owned();
+//! let access_cookie = response.headers().get("set-cookie").ok_or("no cookie")?.to_str()?;
+//! let access_cookie = access_cookie.split(';').next().ok_or("empty")?.to_owned();
 //!
 //! let whoami = test::TestRequest::get()
 //!     .uri("/whoami/")

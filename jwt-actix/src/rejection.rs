@@ -18,7 +18,7 @@ use crate::response::{internal_error, reply_into_response};
 /// let rejection = AuthRejection::from(jwt_core::AuthRejection::MissingCredentials);
 /// let response = rejection.error_response();
 /// assert_eq!(response.status(), 401);
-/// assert_eq!(response.headers().get("www-authenticate").unwrap(), "Bearer");
+/// assert_eq!(response.headers().get("www-authenticate").expect("401 carries WWW-Authenticate"), "Bearer");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -20,7 +20,7 @@ use jwt_core::Reply;
 ///
 /// let response = reply_into_response(AuthRejection::MissingCredentials.reply());
 /// assert_eq!(response.status(), 401);
-/// assert_eq!(response.headers().get("www-authenticate").unwrap(), "Bearer");
+/// assert_eq!(response.headers().get("www-authenticate").expect("401 carries WWW-Authenticate"), "Bearer");
 /// ```
 pub fn reply_into_response(reply: Reply) -> HttpResponse {
     let (status, headers, body) = reply.into_parts();

@@ -27,8 +27,8 @@
 //! assert_eq!(reply.status(), 200);
 //!
 //! // The browser sends the access cookie back; the middleware turns it into a principal.
-//! let set_cookie = reply.headers().get("set-cookie").unwrap().to_str()?;
-//! let access = set_cookie.split(';').next().unwrap();
+//! let set_cookie = reply.headers().get("set-cookie").ok_or("no cookie")?.to_str()?;
+//! let access = set_cookie.split(';').next().ok_or("empty")?;
 //! let mut headers = HeaderMap::new();
 //! headers.insert("cookie", access.parse()?);
 //! let (method, uri) = (Method::GET, Uri::from_static("/whoami/"));

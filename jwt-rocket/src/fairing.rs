@@ -77,7 +77,7 @@ where
     ///     .await?;
     /// assert!(rocket.state::<JwtAuth<NoClaims>>().is_some());
     /// # Ok::<(), rocket::Error>(())
-    /// # }).unwrap();
+    /// # }).expect("the example runs");
     /// ```
     pub fn from_figment(build: impl FnOnce(JwtConfig) -> JwtAuth<C> + Send + 'static) -> Self {
         Self {

@@ -43,7 +43,7 @@
 //! let me = client.get("/whoami/").dispatch().await;
 //! assert_eq!(me.into_string().await.as_deref(), Some("alice"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
-//! # }).unwrap();
+//! # }).expect("the example runs");
 //! ```
 //!
 //! The pieces:
