@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
-use crate::response::{internal_error, reply_into_response};
+use crate::response::reply_into_response;
 
 /// The error of the [`Authenticated`](crate::Authenticated) and
 /// [`MaybeAuthenticated`](crate::MaybeAuthenticated) extractors.
@@ -27,8 +27,8 @@ pub enum AuthRejection {
     #[error(transparent)]
     Refused(#[from] jwt_core::AuthRejection),
     /// No [`JwtMiddleware`](crate::JwtMiddleware) with this claims type ran for the request:
-    /// the application is wired wrongly. Answered with an empty `500` (and logged), never
-    /// with a guess about the user.
+    /// the application is wired wrongly. Answered with jwt-core's `500`
+    /// ([`jwt_core::Reply::internal_error`], and logged), never with a guess about the user.
     #[error("no JwtMiddleware with this claims type ran for the request")]
     MiddlewareMissing,
 }
@@ -45,7 +45,7 @@ impl ResponseError for AuthRejection {
     fn error_response(&self) -> HttpResponse {
         match self {
             Self::Refused(rejection) => reply_into_response(rejection.reply()),
-            Self::MiddlewareMissing => internal_error(),
+            Self::MiddlewareMissing => reply_into_response(jwt_core::Reply::internal_error()),
         }
     }
 }

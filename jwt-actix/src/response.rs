@@ -72,9 +72,9 @@ pub(crate) fn build<'a>(
     Ok(response)
 }
 
-/// The answer when this crate cannot do what it was asked (a reply that does not convert, an
-/// extractor without its middleware): an empty `500` that no cache keeps.
-pub(crate) fn internal_error() -> HttpResponse {
+/// The answer when a reply does not convert into an actix response: an empty `500` that no
+/// cache keeps (jwt-core's own `500` could fail the same conversion).
+fn internal_error() -> HttpResponse {
     HttpResponse::InternalServerError()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish()

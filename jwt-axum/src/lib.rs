@@ -55,7 +55,7 @@
 //!
 //! Decisions of this crate:
 //! - An extractor on a route that no [`JwtLayer`] of the same claims type covers is a
-//!   programming error: it answers `500` with an empty body and logs an error naming the
+//!   programming error: it answers jwt-core's `500` and logs an error naming the
 //!   missing layer, rather than panicking.
 //! - The endpoints answer every method themselves, so the `405` (with `Allow: POST`) comes from
 //!   the core like every other answer.

@@ -15,7 +15,8 @@ pub enum AuthRejection {
     #[error(transparent)]
     Unauthenticated(#[from] jwt_core::AuthRejection),
     /// No [`JwtLayer`](crate::JwtLayer) with the extractor's claims type runs in front of the
-    /// route: a programming error, answered with `500` and an empty body.
+    /// route: a programming error, answered with jwt-core's `500`
+    /// ([`jwt_core::Reply::internal_error`]).
     #[error("no JwtLayer with the extractor's claims type runs in front of this route")]
     MissingLayer,
 }
@@ -34,7 +35,7 @@ impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
         match self {
             Self::Unauthenticated(rejection) => reply_into_response(rejection.reply()),
-            Self::MissingLayer => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            Self::MissingLayer => reply_into_response(jwt_core::Reply::internal_error()),
         }
     }
 }

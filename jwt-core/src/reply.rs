@@ -133,6 +133,13 @@ impl Reply {
         self
     }
 
+    /// `500 {"message": "Internal server error."}`: what an adapter answers when the
+    /// application is wired wrongly (an extractor without its middleware), so that every
+    /// framework answers that case alike.
+    pub fn internal_error() -> Self {
+        Self::message(Message::Internal)
+    }
+
     /// The status code.
     pub fn status(&self) -> StatusCode {
         self.status

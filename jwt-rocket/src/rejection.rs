@@ -22,7 +22,8 @@ pub enum AuthRejection {
     #[error(transparent)]
     Rejected(#[from] jwt_core::AuthRejection),
     /// No [`JwtAuth`](jwt_core::JwtAuth) for this claims type is managed, because
-    /// [`JwtFairing`](crate::JwtFairing) is not attached: a programming error, answered `500`.
+    /// [`JwtFairing`](crate::JwtFairing) is not attached: a programming error, answered with
+    /// jwt-core's `500` ([`jwt_core::Reply::internal_error`]).
     /// Routes that name the guard in their signature stop the launch instead.
     #[error("no JwtAuth is managed for this claims type: attach JwtFairing")]
     NotConfigured,
@@ -42,8 +43,8 @@ impl<'r> Responder<'r, 'static> for AuthRejection {
     fn respond_to(self, _request: &'r Request<'_>) -> response::Result<'static> {
         match self {
             Self::Rejected(rejection) => rocket_response(rejection.reply()),
-            // Rocket's 500 catcher answers; the cause was logged where it was found.
-            Self::NotConfigured => Err(Status::InternalServerError),
+            // The cause was logged where it was found.
+            Self::NotConfigured => rocket_response(jwt_core::Reply::internal_error()),
         }
     }
 }
