@@ -88,7 +88,7 @@ where
         let service = Rc::clone(&self.service);
         Box::pin(async move {
             let outcome = {
-                let head = request_head(auth.config(), req.head(), req.app_config().secure());
+                let head = request_head(auth.config(), req.head());
                 auth.authenticate(&head).await
             };
             req.extensions_mut().insert(outcome);

@@ -7,15 +7,12 @@ use jwt_core::{JwtConfig, RequestHead};
 /// Hands every header field of `head` to jwt-core as `(name, bytes)` pairs, repeated fields
 /// included, so nothing is converted or lost on the way from actix's `http` 0.2 types.
 ///
-/// The scheme and authority follow `RequestHead::from_http`: they come from the request URI
-/// when it carries them (HTTP/2, absolute-form requests). Otherwise the scheme is `https` when
-/// actix itself terminated TLS, and is left unset over plain HTTP, because the connection may
-/// sit behind a TLS-terminating proxy; jwt-core then infers it. `ConnectionInfo::scheme` is not
-/// used: it believes `Forwarded` and `X-Forwarded-Proto`, which any client can send.
+/// The authority follows `RequestHead::from_http`: the request URI's when it carries one
+/// (HTTP/2, absolute-form requests), otherwise the `Host` field. `ConnectionInfo` is not used:
+/// it believes `Forwarded` and `X-Forwarded-Host`, which any client can send.
 pub(crate) fn request_head<'a>(
     config: &'a JwtConfig,
     head: &'a dev::RequestHead,
-    tls: bool,
 ) -> RequestHead<'a> {
     let mut request = RequestHead::new(config, head.method.as_str());
     let authority = head.uri.authority();
@@ -30,11 +27,7 @@ pub(crate) fn request_head<'a>(
         }
         request.push_header(name.as_str(), value.as_bytes());
     }
-    match head.uri.scheme_str() {
-        Some(scheme) => request.with_scheme(scheme),
-        None if tls => request.with_scheme("https"),
-        None => request,
-    }
+    request
 }
 
 #[cfg(test)]
@@ -45,7 +38,6 @@ mod tests {
 
     use super::request_head;
 
-    /// Plain-HTTP settings, so jwt-core would infer `http` for a request of unknown scheme.
     async fn engine_and_access_cookie() -> (JwtAuth<NoClaims>, String) {
         let config = jwt_core::JwtConfig::builder()
             .secret("a test secret that is long enough for HS256")
@@ -71,13 +63,9 @@ mod tests {
         (auth, cookie)
     }
 
-    fn outcome(
-        auth: &JwtAuth<NoClaims>,
-        request: TestRequest,
-        tls: bool,
-    ) -> Authentication<NoClaims> {
+    fn outcome(auth: &JwtAuth<NoClaims>, request: TestRequest) -> Authentication<NoClaims> {
         let request = request.to_http_request();
-        auth.verify_request(&request_head(auth.config(), request.head(), tls))
+        auth.verify_request(&request_head(auth.config(), request.head()))
     }
 
     fn cookie_post(cookie: &str, uri: &str) -> TestRequest {
@@ -95,26 +83,25 @@ mod tests {
     }
 
     #[actix_web::test]
-    async fn a_tls_connection_is_https_for_the_origin_check() {
+    async fn an_origin_naming_the_host_passes_whatever_the_scheme() {
         let (auth, cookie) = engine_and_access_cookie().await;
-        let request = || {
-            cookie_post(&cookie, "/whoami/")
+        for origin in ["https://app.example", "http://app.example"] {
+            let request = cookie_post(&cookie, "/whoami/")
                 .insert_header(("host", "app.example"))
-                .insert_header(("origin", "https://app.example"))
-        };
-        assert!(outcome(&auth, request(), true).principal().is_some());
-        assert!(is_cross_origin(&outcome(&auth, request(), false)));
+                .insert_header(("origin", origin));
+            assert!(outcome(&auth, request).principal().is_some(), "{origin}");
+        }
     }
 
     #[actix_web::test]
-    async fn forwarded_headers_do_not_set_the_scheme() {
+    async fn forwarded_headers_do_not_name_the_host() {
         let (auth, cookie) = engine_and_access_cookie().await;
         let request = cookie_post(&cookie, "/whoami/")
             .insert_header(("host", "app.example"))
-            .insert_header(("x-forwarded-proto", "https"))
-            .insert_header(("forwarded", "proto=https"))
-            .insert_header(("origin", "https://app.example"));
-        assert!(is_cross_origin(&outcome(&auth, request, false)));
+            .insert_header(("x-forwarded-host", "evil.example"))
+            .insert_header(("forwarded", "host=evil.example"))
+            .insert_header(("origin", "https://evil.example"));
+        assert!(is_cross_origin(&outcome(&auth, request)));
     }
 
     #[actix_web::test]
@@ -123,7 +110,7 @@ mod tests {
         let request = cookie_post(&cookie, "http://app.example/whoami/")
             .insert_header(("host", "elsewhere.example"))
             .insert_header(("origin", "http://app.example"));
-        assert!(outcome(&auth, request, false).principal().is_some());
+        assert!(outcome(&auth, request).principal().is_some());
     }
 
     #[actix_web::test]
@@ -135,11 +122,11 @@ mod tests {
                 .append_header(("cookie", "theme=dark"))
                 .append_header(("cookie", cookie.as_str()))
         };
-        assert!(outcome(&auth, split(), false).principal().is_some());
+        assert!(outcome(&auth, split()).principal().is_some());
         // The same cookie name in two fields is ambiguous, which only shows if both arrive.
         let tossed = split().append_header(("cookie", cookie.as_str()));
         assert!(matches!(
-            outcome(&auth, tossed, false),
+            outcome(&auth, tossed),
             Authentication::Rejected(AuthRejection::InvalidToken)
         ));
     }

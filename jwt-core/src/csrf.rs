@@ -1,14 +1,24 @@
 //! The cross-origin check for unsafe requests that a browser authenticated with our cookies.
 //!
 //! Browsers attach cookies on their own, so a page on another site can make the user's browser
-//! send an authenticated `POST`. Such a request is refused when `Sec-Fetch-Site` says it came
-//! from elsewhere, or, for browsers that do not send `Sec-Fetch-Site`, when `Origin` is neither
-//! the request's own origin nor a trusted one. Requests with neither header (curl,
-//! server-to-server) pass: they are not a browser being tricked.
+//! send an authenticated `POST`. The check decides as Go 1.25's `CrossOriginProtection` does,
+//! in this order:
 //!
-//! The request's own origin is `scheme://Host`. The scheme is the request URI's when the server
-//! knows it; otherwise `https` when cookies are `Secure` (a Secure cookie is only ever sent
-//! over HTTPS) and `http` when they are not.
+//! 1. `Sec-Fetch-Site: same-origin` or `none` (typed in the address bar, a bookmark): pass.
+//! 2. Any other `Sec-Fetch-Site` (`same-site`, `cross-site`): pass only when `Origin` is one of
+//!    `JWT_TRUSTED_ORIGINS` exactly. This is how an app on `https://app.example.com` calls an
+//!    API on `https://api.example.com`: the browser calls that `same-site`, and the operator
+//!    names the app's origin.
+//! 3. No `Sec-Fetch-Site` (browsers before 2023, and every non-browser client):
+//!    - no `Origin` either: pass (curl, server-to-server; not a browser being tricked);
+//!    - `Origin`'s host and port equal the request's `Host`: pass, whatever the scheme. The
+//!      server cannot know the scheme a TLS-terminating proxy received, and an old browser on
+//!      plain http in development must work; HSTS is the remedy for an http→https downgrade;
+//!    - `Origin` one of `JWT_TRUSTED_ORIGINS`: pass;
+//!    - otherwise refused.
+//!
+//! A repeated `Sec-Fetch-Site` or `Origin` field is refused (a browser sends one), and so is
+//! `Origin: null` (sandboxed frames, cross-site redirects), which names no origin to trust.
 
 use http::Uri;
 
@@ -25,48 +35,71 @@ pub(crate) fn is_cross_origin(head: &RequestHead<'_>) -> bool {
     let Ok(site) = head.single(Slot::SecFetchSite) else {
         return true;
     };
-    if let Some(site) = site {
-        return !(site.eq_ignore_ascii_case(b"same-origin") || site.eq_ignore_ascii_case(b"none"));
-    }
     let Ok(origin) = head.single(Slot::Origin) else {
         return true;
     };
-    let Some(origin) = origin else {
-        return false;
-    };
-    let Some(origin) = std::str::from_utf8(origin).ok().and_then(normalize_origin) else {
-        // `Origin: null` (sandboxed frames, some redirects) and garbage are foreign.
-        return true;
-    };
-    let config = head.config();
-    if config.trusted_origins.contains(&origin) {
-        return false;
+    // A field that is not text names no origin: treated like `Origin: null`.
+    let origin = origin.map(|origin| std::str::from_utf8(origin).unwrap_or("null"));
+    match (site, origin) {
+        (Some(site), _)
+            if site.eq_ignore_ascii_case(b"same-origin") || site.eq_ignore_ascii_case(b"none") =>
+        {
+            false
+        }
+        (Some(_), origin) => !origin.is_some_and(|origin| is_trusted(head, origin)),
+        (None, None) => false,
+        (None, Some(origin)) => !(matches_host(head, origin) || is_trusted(head, origin)),
     }
-    own_origin(head).is_none_or(|own| own != origin)
 }
 
-fn own_origin(head: &RequestHead<'_>) -> Option<String> {
+/// Is `origin` one of `JWT_TRUSTED_ORIGINS`?
+fn is_trusted(head: &RequestHead<'_>, origin: &str) -> bool {
+    head.config().is_trusted_origin(origin)
+}
+
+/// Does `origin` name the request's own `Host` (host and port), whatever its scheme?
+fn matches_host(head: &RequestHead<'_>, origin: &str) -> bool {
+    let Some(origin) = parse_origin(origin) else {
+        return false;
+    };
     let host = match head.authority {
         Some(authority) => authority,
-        None => std::str::from_utf8(head.single(Slot::Host).ok()??).ok()?,
+        None => match head.single(Slot::Host) {
+            Ok(Some(host)) => match std::str::from_utf8(host) {
+                Ok(host) => host,
+                Err(_) => return false,
+            },
+            _ => return false,
+        },
     };
-    let scheme = match head.scheme {
-        Some(scheme) => scheme,
-        None if head.config().cookie_secure => "https",
-        None => "http",
+    let Ok(host) = host.trim().parse::<http::uri::Authority>() else {
+        return false;
     };
-    normalize_origin(&format!("{scheme}://{host}"))
+    if host.as_str().contains('@') || !host.host().eq_ignore_ascii_case(&origin.host) {
+        return false;
+    }
+    // A `Host` without a port means the default port of whatever scheme the origin used.
+    host.port_u16().unwrap_or(origin.default_port) == origin.port
 }
 
-/// `scheme://host[:port]` in lower case, with the scheme's default port dropped; `None` when
-/// `text` is not an http(s) origin (a path, query or user info makes it not one).
-pub(crate) fn normalize_origin(text: &str) -> Option<String> {
+/// An http(s) origin taken apart: lower-case host, port (explicit or the scheme's default).
+struct ParsedOrigin {
+    host: String,
+    port: u16,
+    default_port: u16,
+}
+
+fn parse_origin(text: &str) -> Option<ParsedOrigin> {
     let text = text.trim().strip_suffix('/').unwrap_or(text.trim());
     let uri: Uri = text.parse().ok()?;
     let scheme = uri.scheme_str()?.to_ascii_lowercase();
     let authority = uri.authority()?;
-    if !matches!(scheme.as_str(), "http" | "https")
-        || authority.as_str().contains('@')
+    let default_port = match scheme.as_str() {
+        "http" => 80,
+        "https" => 443,
+        _ => return None,
+    };
+    if authority.as_str().contains('@')
         || uri
             .path_and_query()
             .is_some_and(|p| !p.as_str().is_empty() && p.as_str() != "/")
@@ -77,10 +110,26 @@ pub(crate) fn normalize_origin(text: &str) -> Option<String> {
     if host.is_empty() {
         return None;
     }
-    let default_port = if scheme == "https" { 443 } else { 80 };
-    Some(match authority.port_u16() {
-        Some(port) if port != default_port => format!("{scheme}://{host}:{port}"),
-        _ => format!("{scheme}://{host}"),
+    Some(ParsedOrigin {
+        host,
+        port: authority.port_u16().unwrap_or(default_port),
+        default_port,
+    })
+}
+
+/// `scheme://host[:port]` in lower case, with the scheme's default port dropped; `None` when
+/// `text` is not an http(s) origin (a path, query or user info makes it not one).
+pub(crate) fn normalize_origin(text: &str) -> Option<String> {
+    let origin = parse_origin(text)?;
+    let scheme = if origin.default_port == 443 {
+        "https"
+    } else {
+        "http"
+    };
+    Some(if origin.port == origin.default_port {
+        format!("{scheme}://{}", origin.host)
+    } else {
+        format!("{scheme}://{}:{}", origin.host, origin.port)
     })
 }
 

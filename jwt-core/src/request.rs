@@ -22,7 +22,7 @@ use http::{HeaderMap, Method, Uri};
 
 use crate::config::JwtConfig;
 
-/// The method, scheme and headers of one request, as this crate needs them.
+/// The method, authority and headers of one request, as this crate needs them.
 ///
 /// ```
 /// use http::{HeaderMap, Method, Uri};
@@ -40,7 +40,6 @@ use crate::config::JwtConfig;
 pub struct RequestHead<'a> {
     config: &'a JwtConfig,
     pub(crate) method: &'a str,
-    pub(crate) scheme: Option<&'a str>,
     pub(crate) authority: Option<&'a str>,
     headers: Vec<(Slot, &'a [u8])>,
 }
@@ -94,7 +93,6 @@ impl<'a> RequestHead<'a> {
         Self {
             config,
             method,
-            scheme: None,
             authority: None,
             headers: Vec::new(),
         }
@@ -108,7 +106,6 @@ impl<'a> RequestHead<'a> {
         headers: &'a HeaderMap,
     ) -> Self {
         let mut head = Self::new(config, method.as_str());
-        head.scheme = uri.scheme_str();
         head.authority = uri.authority().map(|authority| authority.as_str());
         for (name, value) in headers {
             head.push_header(name.as_str(), value.as_bytes());
@@ -128,13 +125,6 @@ impl<'a> RequestHead<'a> {
             head.push_header(name.as_ref(), value);
         }
         head
-    }
-
-    /// Sets the scheme the request arrived over (`http` or `https`) when the server knows it;
-    /// the cross-origin check compares `Origin` with it.
-    pub fn with_scheme(mut self, scheme: &'a str) -> Self {
-        self.scheme = Some(scheme);
-        self
     }
 
     /// The names of every header field this crate reads under `config`, in lower case: for

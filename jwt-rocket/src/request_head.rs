@@ -7,9 +7,8 @@ use rocket::{Data, Request};
 
 /// The head of `request` for the core.
 ///
-/// No scheme is set: Rocket serves plain HTTP here, usually behind a TLS proxy, so the core
-/// infers the request's own origin from `Host` and `JWT_COOKIE_SECURE`, as it does for every
-/// adapter.
+/// The cross-origin check compares `Origin` with the `Host` field alone (host and port,
+/// whatever the scheme), as it does for every adapter.
 pub(crate) fn request_head<'a>(
     config: &'a JwtConfig,
     method: Method,

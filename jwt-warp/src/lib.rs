@@ -61,9 +61,9 @@
 //!   do not put `warp::post()` in front of them.
 //! - The login body is read up to 64 KiB and then given up on; jwt-core answers the `413`.
 //!   warp's `content_length_limit` is not used (it would answer `411`/`413` itself).
-//! - The request's own origin, which the cross-origin check compares `Origin` with, is built
-//!   from the request target's authority (the URI's, as HTTP/2 carries it, else `Host`).
-//!   warp does not tell the scheme, so jwt-core assumes `https` when cookies are `Secure`.
+//! - The request's own host, which the cross-origin check compares `Origin` with (host and
+//!   port, whatever the scheme), is the request target's authority (the URI's, as HTTP/2
+//!   carries it, else `Host`).
 //! - Put path filters before [`authenticated`] in a route, so that unknown paths stay `404`.
 //! - CORS composes as usual: `routes(auth).with(warp::cors()...)`. A cross-origin page that
 //!   logs in also needs its origin in `JWT_TRUSTED_ORIGINS`, or jwt-core refuses with `403`.
@@ -80,7 +80,7 @@ mod request;
 mod response;
 mod routes;
 
-pub use endpoints::{login, logout, logout_all, refresh};
+pub use endpoints::{jwks, login, logout, logout_all, refresh};
 pub use extract::{authenticated, optional};
 pub use filter::with_auth;
 pub use jwt_core;

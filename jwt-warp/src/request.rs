@@ -43,9 +43,7 @@ fn target_authority() -> impl Filter<Extract = (Option<Authority>,), Error = Inf
     warp::host::optional().or(warp::any().map(|| None)).unify()
 }
 
-/// An authority-form URI, or `/`: jwt-core reads only the scheme and authority of the URI,
-/// and warp does not expose the scheme (it is unknown behind a TLS-terminating proxy anyway,
-/// and jwt-core then derives it from `JWT_COOKIE_SECURE`).
+/// An authority-form URI, or `/`: jwt-core reads only the authority of the URI.
 fn target(authority: Option<Authority>) -> Uri {
     let mut parts = Parts::default();
     parts.authority = authority;

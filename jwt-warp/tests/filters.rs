@@ -583,9 +583,9 @@ async fn cors_preflight_and_credentialed_login_from_a_trusted_origin() {
         .body(r#"{"username": "alice", "password": "password1"}"#)
         .reply(&app)
         .await;
-    // `Sec-Fetch-Site: same-site` is cross-origin for jwt-core whatever the trusted list
-    // says; without it, the trusted `Origin` is accepted.
-    assert_eq!(login.status(), StatusCode::FORBIDDEN);
+    // A sibling app's `same-site` request passes: its `Origin` is trusted.
+    assert_eq!(login.status(), StatusCode::OK);
+    assert_eq!(set_cookies(&login).len(), 2);
     let login = warp::test::request()
         .method("POST")
         .path("/jwt/login/")

@@ -32,7 +32,7 @@ async fn rotation_retires_the_old_refresh_token() {
 }
 
 #[tokio::test]
-async fn a_retired_token_within_the_grace_window_gets_an_access_token_only() {
+async fn a_retired_token_within_the_grace_window_gets_the_current_refresh_token() {
     let fixture = Fixture::new();
     let tokens = fixture.login().await;
     let first = fixture.refresh_with(&tokens.refresh).await;
@@ -41,8 +41,23 @@ async fn a_retired_token_within_the_grace_window_gets_an_access_token_only() {
     let parallel_tab = fixture.refresh_with(&tokens.refresh).await;
     assert_eq!(parallel_tab.status(), 200);
     let cookies = set_cookies(&parallel_tab);
-    assert_eq!(cookies.len(), 1, "access cookie only");
+    assert_eq!(
+        cookies.len(),
+        2,
+        "an access cookie and the current refresh token"
+    );
     assert_eq!(cookies[0].name(), "Authorization");
+    let handed_back = refresh_cookie(&parallel_tab).expect("a refresh cookie");
+    assert_eq!(
+        claims_of(&handed_back)["jti"],
+        claims_of(&rotated)["jti"],
+        "the session's current rotation, not a new one"
+    );
+    assert_eq!(
+        claims_of(&handed_back)["exp"],
+        claims_of(&rotated)["exp"],
+        "it expires with the current rotation"
+    );
     assert_eq!(
         fixture.refresh_with(&rotated).await.status(),
         200,
@@ -88,15 +103,15 @@ async fn fifty_concurrent_refreshes_rotate_exactly_once() {
             tokio::spawn(async move { fixture.refresh_with(&refresh).await })
         })
         .collect();
-    let mut rotations = 0;
+    let mut handed_out = std::collections::HashSet::new();
     for task in tasks {
         let reply = task.await.expect("task");
         assert_eq!(reply.status(), 200);
-        if refresh_cookie(&reply).is_some() {
-            rotations += 1;
-        }
+        let refresh = refresh_cookie(&reply).expect("every answer carries the current token");
+        handed_out.insert(claims_of(&refresh)["jti"].to_string());
     }
-    assert_eq!(rotations, 1);
+    assert_eq!(handed_out.len(), 1, "one rotation: {handed_out:?}");
+    assert!(!handed_out.contains(&claims_of(&tokens.refresh)["jti"].to_string()));
 }
 
 #[tokio::test]
@@ -299,7 +314,13 @@ async fn cross_site_requests_with_cookies_are_refused() {
         ],
         vec![
             ("cookie", access.as_str()),
-            ("origin", "http://api.example.com"),
+            ("origin", "https://api.example.com:8443"),
+            ("host", "api.example.com"),
+        ],
+        vec![
+            ("cookie", access.as_str()),
+            ("sec-fetch-site", "same-site"),
+            ("origin", "https://untrusted.example.com"),
             ("host", "api.example.com"),
         ],
     ] {
@@ -326,6 +347,77 @@ async fn cross_site_requests_with_cookies_are_refused() {
         200,
         "a header-borne refresh token is not sent by a browser on its own"
     );
+}
+
+/// Go's `CrossOriginProtection` rule: without `Sec-Fetch-Site`, an `Origin` naming the `Host`
+/// passes whatever its scheme (a TLS-terminating proxy, or http in development); a sibling
+/// origin passes when trusted, even under `Sec-Fetch-Site: same-site` or `cross-site`.
+#[tokio::test]
+async fn own_host_and_trusted_siblings_pass_the_cross_origin_check() {
+    let fixture = Fixture::with(settings().trusted_origin("https://app.example.com"));
+    let tokens = fixture.login().await;
+    let access = fixture.access_cookie(&tokens.access);
+    for headers in [
+        vec![
+            ("cookie", access.as_str()),
+            ("origin", "http://api.example.com"),
+            ("host", "api.example.com"),
+        ],
+        vec![
+            ("cookie", access.as_str()),
+            ("origin", "https://API.example.com"),
+            ("host", "api.example.com:443"),
+        ],
+        vec![
+            ("cookie", access.as_str()),
+            ("sec-fetch-site", "same-site"),
+            ("origin", "https://app.example.com"),
+            ("host", "api.example.com"),
+        ],
+        vec![
+            ("cookie", access.as_str()),
+            ("sec-fetch-site", "cross-site"),
+            ("origin", "https://app.example.com"),
+            ("host", "api.example.com"),
+        ],
+        vec![
+            ("cookie", access.as_str()),
+            ("origin", "https://app.example.com"),
+            ("host", "api.example.com"),
+        ],
+    ] {
+        let outcome = fixture.authenticate("POST", &headers).await;
+        assert!(outcome.require().is_ok(), "{headers:?}");
+    }
+    for headers in [
+        vec![
+            ("cookie", access.as_str()),
+            ("sec-fetch-site", "same-site"),
+            ("origin", "https://other.example.com"),
+            ("host", "api.example.com"),
+        ],
+        vec![
+            ("cookie", access.as_str()),
+            ("sec-fetch-site", "same-site"),
+            ("host", "api.example.com"),
+        ],
+        vec![
+            ("cookie", access.as_str()),
+            ("sec-fetch-site", "same-site"),
+            ("origin", "https://app.example.com"),
+            ("origin", "https://app.example.com"),
+            ("host", "api.example.com"),
+        ],
+    ] {
+        let outcome = fixture.authenticate("POST", &headers).await;
+        assert!(
+            matches!(
+                outcome,
+                Authentication::Rejected(AuthRejection::CrossOrigin)
+            ),
+            "{headers:?}"
+        );
+    }
 }
 
 #[tokio::test]
