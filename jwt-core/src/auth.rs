@@ -1,7 +1,7 @@
 //! [`JwtAuth`]: configuration, keys, authenticator, store and clock in one shareable value.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -13,6 +13,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::JwtConfig;
 use crate::csrf;
 use crate::events::EventHook;
+use crate::keys::KeyRing;
 use crate::request::{Presented, RequestHead, TokenSource};
 use crate::store::{MemoryStore, SessionStore};
 use crate::token::{self, TokenError, TokenKind};
@@ -41,6 +42,14 @@ pub(crate) struct Inner<C> {
     pub(crate) store: Arc<dyn SessionStore>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) events: Option<Arc<dyn EventHook>>,
+    keys: RwLock<Arc<Keys<C>>>,
+    verified_tokens: usize,
+}
+
+/// The keys in use, with the tokens verified under them. Swapping keys replaces both at once,
+/// so a token verified by a key that has left the ring is never answered from memory.
+pub(crate) struct Keys<C> {
+    pub(crate) ring: KeyRing,
     pub(crate) verified: VerifiedTokens<C>,
 }
 
@@ -112,6 +121,10 @@ where
 
     /// The engine.
     pub fn build(self) -> JwtAuth<C> {
+        let keys = Keys {
+            ring: self.config.keys.clone(),
+            verified: VerifiedTokens::new(self.verified_tokens),
+        };
         JwtAuth {
             inner: Arc::new(Inner {
                 config: self.config,
@@ -119,7 +132,8 @@ where
                 store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
                 clock: self.clock,
                 events: self.events,
-                verified: VerifiedTokens::new(self.verified_tokens),
+                keys: RwLock::new(Arc::new(keys)),
+                verified_tokens: self.verified_tokens,
             }),
         }
     }
@@ -159,6 +173,57 @@ where
         &self.inner.store
     }
 
+    /// The keys in use: those of the configuration, or the last ones given to
+    /// [`JwtAuth::set_keys`].
+    pub fn keys(&self) -> KeyRing {
+        self.current_keys().ring.clone()
+    }
+
+    /// Swaps the keys at run time, for key rotation without a restart: new tokens are signed
+    /// with `ring`'s signing key from now on, and tokens verify against `ring` alone.
+    ///
+    /// Sessions survive as long as the new ring still verifies the tokens out there: keep the
+    /// previous key in it as a verification key
+    /// ([`KeyRing::with_verification_secret`], [`KeyRing::with_verification_pem`]) for at
+    /// least a refresh lifetime, and refreshes move every client onto the new key. A token
+    /// signed by a key that is no longer in the ring is refused from the moment this returns,
+    /// even one that was verified a moment before: the verified-token cache starts empty.
+    ///
+    /// ```
+    /// use jwt_core::{Algorithm, JwtAuth, JwtConfig, KeyRing, MemoryAuthenticator, NoClaims};
+    ///
+    /// let old = "the previous secret, of at least 32 bytes";
+    /// let config = JwtConfig::builder().secret(old).build()?;
+    /// let auth = JwtAuth::new(config, MemoryAuthenticator::<NoClaims>::new());
+    /// let rotated = KeyRing::hmac(Algorithm::HS256, b"the next secret, also of 32 bytes or more")?
+    ///     .with_verification_secret(old.as_bytes())?;
+    /// auth.set_keys(rotated.clone());
+    /// assert_eq!(auth.keys().signing_key_id(), rotated.signing_key_id());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_keys(&self, ring: KeyRing) {
+        let keys = Arc::new(Keys {
+            ring,
+            verified: VerifiedTokens::new(self.inner.verified_tokens),
+        });
+        *self
+            .inner
+            .keys
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = keys;
+    }
+
+    /// The keys in use and their verified tokens, taken together.
+    pub(crate) fn current_keys(&self) -> Arc<Keys<C>> {
+        Arc::clone(
+            &self
+                .inner
+                .keys
+                .read()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
+    }
+
     /// Verifies one access token, for transports other than headers and cookies (a WebSocket
     /// subprotocol, a query parameter of a server-sent event stream). The reason of a
     /// rejection is for logs and tests; never show it to clients.
@@ -167,7 +232,17 @@ where
     }
 
     fn verify_access_token_at(&self, token: &str, now: i64) -> Result<Principal<C>, TokenError> {
-        token::verify(&self.inner.config, token, TokenKind::Access, now, 0)?.into_principal()
+        let keys = self.current_keys();
+        self.verify_with(&keys.ring, token, now)
+    }
+
+    fn verify_with(
+        &self,
+        ring: &KeyRing,
+        token: &str,
+        now: i64,
+    ) -> Result<Principal<C>, TokenError> {
+        token::verify(&self.inner.config, ring, token, TokenKind::Access, now, 0)?.into_principal()
     }
 
     /// Authenticates a request from its token alone, without asking the session store (so
@@ -183,11 +258,12 @@ where
         };
         let now = self.inner.clock.now().unix_timestamp();
         let leeway = config.leeway.whole_seconds();
-        let principal = match self.inner.verified.get(token, now, leeway) {
+        let keys = self.current_keys();
+        let principal = match keys.verified.get(token, now, leeway) {
             Some(principal) => principal,
-            None => match self.verify_access_token_at(token, now) {
+            None => match self.verify_with(&keys.ring, token, now) {
                 Ok(principal) => {
-                    self.inner.verified.insert(token, &principal, now, leeway);
+                    keys.verified.insert(token, &principal, now, leeway);
                     principal
                 }
                 Err(reason) => {

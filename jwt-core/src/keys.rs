@@ -192,38 +192,41 @@ impl KeyRing {
 
     /// Adds a public key in PEM form that verifies tokens but never signs (key rotation).
     ///
-    /// It uses the ring's algorithm and its RFC 7638 thumbprint as key id.
+    /// It uses the ring's algorithm and its RFC 7638 thumbprint as key id: the id the key had
+    /// when it signed, unless that was named (then use
+    /// [`KeyRing::with_named_verification_pem`]).
     pub fn with_verification_pem(self, pem: &[u8]) -> Result<Self, KeyError> {
-        crypto_backend::install();
-        let algorithm = self.algorithm();
-        let invalid = || KeyError::InvalidPem { algorithm };
-        let key = match algorithm.family() {
-            AlgorithmFamily::Rsa => DecodingKey::from_rsa_pem(pem),
-            AlgorithmFamily::Ec => DecodingKey::from_ec_pem(pem),
-            AlgorithmFamily::Ed => DecodingKey::from_ed_pem(pem),
-            AlgorithmFamily::Hmac => return Err(KeyError::WrongKeyKind { algorithm }),
-        }
-        .map_err(|_| invalid())?;
-        let public = Jwk::from_decoding_key(&key, Some(algorithm)).map_err(|_| invalid())?;
-        let kid = public
-            .thumbprint(ThumbprintHash::SHA256)
-            .map_err(|_| invalid())?;
-        self.with_verification_key(
-            kid,
-            VerificationKey {
-                algorithm,
-                key,
-                public_jwk: Some(public),
-            },
-        )
+        let key = public_pem_key(self.algorithm(), pem)?;
+        let kid = thumbprint(&key)?;
+        self.with_verification_key(kid, key)
     }
 
-    /// Adds a retired HMAC secret that verifies tokens but never signs (secret rotation).
+    /// Adds a public key in PEM form under the key id its tokens were signed with, for keys
+    /// that signed under a name of the operator's (`JWT_KEY_ID`).
+    pub fn with_named_verification_pem(self, kid: &str, pem: &[u8]) -> Result<Self, KeyError> {
+        check_key_id(kid)?;
+        let key = public_pem_key(self.algorithm(), pem)?;
+        self.with_verification_key(kid.to_owned(), key)
+    }
+
+    /// Adds a retired HMAC secret that verifies tokens but never signs (secret rotation),
+    /// under its thumbprint: the key id it had while it signed, unless that was named.
     pub fn with_verification_secret(self, secret: &[u8]) -> Result<Self, KeyError> {
         let algorithm = self.algorithm();
         let key = hmac_verification_key(algorithm, secret)?;
         let kid = secret_thumbprint(&key.key, algorithm)?;
         self.with_verification_key(kid, key)
+    }
+
+    /// Adds a retired HMAC secret under the key id its tokens were signed with.
+    pub fn with_named_verification_secret(
+        self,
+        kid: &str,
+        secret: &[u8],
+    ) -> Result<Self, KeyError> {
+        check_key_id(kid)?;
+        let key = hmac_verification_key(self.algorithm(), secret)?;
+        self.with_verification_key(kid.to_owned(), key)
     }
 
     fn with_verification_key(self, kid: String, key: VerificationKey) -> Result<Self, KeyError> {
@@ -267,6 +270,12 @@ impl KeyRing {
         self.inner.signing.algorithm
     }
 
+    /// Whether the ring's keys are public keys that may be published (any algorithm but
+    /// HMAC, whose keys are secrets).
+    pub fn is_asymmetric(&self) -> bool {
+        self.algorithm().family() != AlgorithmFamily::Hmac
+    }
+
     /// The `kid` written into every new token.
     pub fn signing_key_id(&self) -> &str {
         &self.inner.signing.kid
@@ -304,6 +313,35 @@ impl KeyRing {
     pub(crate) fn verification_key(&self, kid: &str) -> Option<&VerificationKey> {
         self.inner.verification.get(kid)
     }
+}
+
+/// A public key in PEM form, pinned to `algorithm`.
+fn public_pem_key(algorithm: Algorithm, pem: &[u8]) -> Result<VerificationKey, KeyError> {
+    crypto_backend::install();
+    let invalid = || KeyError::InvalidPem { algorithm };
+    let key = match algorithm.family() {
+        AlgorithmFamily::Rsa => DecodingKey::from_rsa_pem(pem),
+        AlgorithmFamily::Ec => DecodingKey::from_ec_pem(pem),
+        AlgorithmFamily::Ed => DecodingKey::from_ed_pem(pem),
+        AlgorithmFamily::Hmac => return Err(KeyError::WrongKeyKind { algorithm }),
+    }
+    .map_err(|_| invalid())?;
+    let public = Jwk::from_decoding_key(&key, Some(algorithm)).map_err(|_| invalid())?;
+    Ok(VerificationKey {
+        algorithm,
+        key,
+        public_jwk: Some(public),
+    })
+}
+
+/// The RFC 7638 thumbprint of a public key.
+fn thumbprint(key: &VerificationKey) -> Result<String, KeyError> {
+    let algorithm = key.algorithm;
+    key.public_jwk
+        .as_ref()
+        .ok_or(KeyError::WrongKeyKind { algorithm })?
+        .thumbprint(ThumbprintHash::SHA256)
+        .map_err(|_| KeyError::InvalidPem { algorithm })
 }
 
 fn hmac_verification_key(algorithm: Algorithm, secret: &[u8]) -> Result<VerificationKey, KeyError> {

@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 
 use crate::claims::{Principal, REGISTERED_CLAIMS, SessionId};
 use crate::config::JwtConfig;
+use crate::keys::KeyRing;
 
 mod parts;
 
@@ -145,8 +146,12 @@ pub(crate) fn custom_claims<C: serde::Serialize>(
 }
 
 /// Signs a new token.
-pub(crate) fn issue(config: &JwtConfig, content: &TokenContent<'_>) -> Result<String, TokenError> {
-    let (kid, algorithm, key) = config.keys.signing_key();
+pub(crate) fn issue(
+    config: &JwtConfig,
+    keys: &KeyRing,
+    content: &TokenContent<'_>,
+) -> Result<String, TokenError> {
+    let (kid, algorithm, key) = keys.signing_key();
     let mut header = Header::new(algorithm);
     header.typ = Some(content.kind.typ().to_owned());
     header.kid = Some(kid.to_owned());
@@ -172,6 +177,7 @@ pub(crate) fn issue(config: &JwtConfig, content: &TokenContent<'_>) -> Result<St
 /// which accepts a recently expired access token.
 pub(crate) fn verify(
     config: &JwtConfig,
+    keys: &KeyRing,
     token: &str,
     kind: TokenKind,
     now: i64,
@@ -202,10 +208,7 @@ pub(crate) fn verify(
         return Err(TokenError::CriticalHeader);
     }
     let kid = header.kid.as_str().ok_or(TokenError::UnknownKey)?;
-    let key = config
-        .keys
-        .verification_key(kid)
-        .ok_or(TokenError::UnknownKey)?;
+    let key = keys.verification_key(kid).ok_or(TokenError::UnknownKey)?;
     let alg = header.alg.as_str().ok_or(TokenError::Malformed)?;
     if alg.parse::<Algorithm>().ok() != Some(key.algorithm) {
         return Err(TokenError::AlgorithmMismatch);

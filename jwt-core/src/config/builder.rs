@@ -46,6 +46,7 @@ pub struct JwtConfigBuilder {
     pub(super) refresh_cookie_path: Option<String>,
     pub(super) algorithm: Option<String>,
     pub(super) secret: Option<Secret>,
+    pub(super) secret_fallbacks: Option<Vec<Secret>>,
     pub(super) private_key_file: Option<PathBuf>,
     pub(super) public_key_files: Option<Vec<PathBuf>>,
     pub(super) key_id: Option<String>,
@@ -61,6 +62,7 @@ pub struct JwtConfigBuilder {
     pub(super) login_path: Option<String>,
     pub(super) logout_path: Option<String>,
     pub(super) logout_all_path: Option<String>,
+    pub(super) jwks_path: Option<String>,
     pub(super) rotate_refresh: Option<bool>,
     pub(super) refresh_grace: Option<u64>,
     pub(super) session_max_age: Option<u64>,
@@ -146,6 +148,9 @@ impl JwtConfigBuilder {
         logout_path => logout_path: &str;
         /// `JWT_LOGOUT_ALL_PATH` (default `/jwt/logout-all/`).
         logout_all_path => logout_all_path: &str;
+        /// `JWT_JWKS_PATH` (default `/jwt/jwks.json`): where the public keys are served, with
+        /// an asymmetric algorithm.
+        jwks_path => jwks_path: &str;
         /// `JWT_ROTATE_REFRESH` (default true).
         rotate_refresh => rotate_refresh: bool;
         /// `JWT_REFRESH_GRACE`, seconds (default 30, at most 300).
@@ -168,6 +173,16 @@ impl JwtConfigBuilder {
         self
     }
 
+    /// Adds one of `JWT_SECRET_FALLBACKS`: a previous HMAC secret that still verifies tokens
+    /// but never signs. With `JWT_KEY_ID` set, give it as `kid=secret`, naming the key id its
+    /// tokens were signed with.
+    pub fn secret_fallback(mut self, secret: impl Into<String>) -> Self {
+        self.secret_fallbacks
+            .get_or_insert_with(Vec::new)
+            .push(Secret(secret.into()));
+        self
+    }
+
     /// `JWT_COOKIE_SAMESITE` (default `Strict`).
     pub fn cookie_same_site(mut self, same_site: SameSite) -> Self {
         let name = match same_site {
@@ -179,7 +194,8 @@ impl JwtConfigBuilder {
         self
     }
 
-    /// Adds one of `JWT_PUBLIC_KEY_FILES`: a PEM public key kept for verification.
+    /// Adds one of `JWT_PUBLIC_KEY_FILES`: a PEM public key kept for verification. With
+    /// `JWT_KEY_ID` set, give it as `kid=path`, naming the key id its tokens were signed with.
     pub fn public_key_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.public_key_files
             .get_or_insert_with(Vec::new)
@@ -350,11 +366,13 @@ impl JwtConfigBuilder {
                 ),
             ));
         }
+        let jwks_path = path("JWT_JWKS_PATH", self.jwks_path.as_deref(), "/jwt/jwks.json")?;
         let endpoints = [
             ("JWT_LOGIN_PATH", &login_path),
             ("JWT_REFRESH_PATH", &refresh_path),
             ("JWT_LOGOUT_PATH", &logout_path),
             ("JWT_LOGOUT_ALL_PATH", &logout_all_path),
+            ("JWT_JWKS_PATH", &jwks_path),
         ];
         for (index, (setting, endpoint)) in endpoints.iter().enumerate() {
             if endpoints[..index]
@@ -457,6 +475,7 @@ impl JwtConfigBuilder {
             login_path,
             logout_path,
             logout_all_path,
+            jwks_path,
             rotate_refresh: self.rotate_refresh.unwrap_or(true),
             refresh_grace: Duration::seconds(refresh_grace as i64),
             session_max_age,

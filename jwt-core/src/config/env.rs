@@ -40,6 +40,10 @@ const VARIABLES: &[(&str, Apply)] = &[
         b.secret = Some(Secret(v.to_owned()));
         Ok(())
     }),
+    ("JWT_SECRET_FALLBACKS", |b, _, v| {
+        b.secret_fallbacks = Some(list(v).map(|s| Secret(s.to_owned())).collect());
+        Ok(())
+    }),
     ("JWT_PRIVATE_KEY_FILE", |b, _, v| {
         b.private_key_file = Some(PathBuf::from(v));
         Ok(())
@@ -98,6 +102,10 @@ const VARIABLES: &[(&str, Apply)] = &[
     }),
     ("JWT_LOGOUT_ALL_PATH", |b, _, v| {
         b.logout_all_path = Some(v.to_owned());
+        Ok(())
+    }),
+    ("JWT_JWKS_PATH", |b, _, v| {
+        b.jwks_path = Some(v.to_owned());
         Ok(())
     }),
     ("JWT_ROTATE_REFRESH", |b, n, v| {

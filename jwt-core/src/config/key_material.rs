@@ -55,17 +55,65 @@ impl JwtConfigBuilder {
             KeyRing::from_private_pem(algorithm, &pem)
                 .map_err(|error| key_error("JWT_PRIVATE_KEY_FILE", error))?
         };
+        let named = self.key_id.is_some();
         if let Some(kid) = &self.key_id {
             ring = ring
                 .with_key_id(kid)
                 .map_err(|error| key_error("JWT_KEY_ID", error))?;
         }
-        for file in self.public_key_files.iter().flatten() {
-            let pem = read_file("JWT_PUBLIC_KEY_FILES", file)?;
-            ring = ring
-                .with_verification_pem(&pem)
-                .map_err(|error| key_error("JWT_PUBLIC_KEY_FILES", error))?;
+        for entry in self.public_key_files.iter().flatten() {
+            const SETTING: &str = "JWT_PUBLIC_KEY_FILES";
+            let entry = entry
+                .to_str()
+                .ok_or_else(|| ConfigError::invalid(SETTING, "a path that is not valid UTF-8"))?;
+            let (kid, file) = rotation_entry(SETTING, named, entry)?;
+            let pem = read_file(SETTING, std::path::Path::new(file))?;
+            ring = match kid {
+                Some(kid) => ring.with_named_verification_pem(kid, &pem),
+                None => ring.with_verification_pem(&pem),
+            }
+            .map_err(|error| key_error(SETTING, error))?;
+        }
+        for entry in self.secret_fallbacks.iter().flatten() {
+            const SETTING: &str = "JWT_SECRET_FALLBACKS";
+            if algorithm.family() != AlgorithmFamily::Hmac {
+                return Err(ConfigError::invalid(
+                    SETTING,
+                    format!(
+                        "{algorithm:?} verifies with public keys: keep previous keys in JWT_PUBLIC_KEY_FILES"
+                    ),
+                ));
+            }
+            let (kid, secret) = rotation_entry(SETTING, named, &entry.0)?;
+            ring = match kid {
+                Some(kid) => ring.with_named_verification_secret(kid, secret.as_bytes()),
+                None => ring.with_verification_secret(secret.as_bytes()),
+            }
+            .map_err(|error| key_error(SETTING, error))?;
         }
         Ok(ring)
+    }
+}
+
+/// One key kept for rotation: `value` alone, named by its thumbprint as when it signed; or,
+/// when the signing key is named (`JWT_KEY_ID`), `kid=value` with the name it signed under.
+/// Requiring the name exactly when names are in use means a rotated key can never end up
+/// under another `kid` than the tokens it signed.
+fn rotation_entry<'a>(
+    setting: &'static str,
+    named: bool,
+    entry: &'a str,
+) -> Result<(Option<&'a str>, &'a str), ConfigError> {
+    if !named {
+        return Ok((None, entry));
+    }
+    match entry.split_once('=') {
+        Some((kid, value)) if !kid.trim().is_empty() && !value.is_empty() => {
+            Ok((Some(kid.trim()), value))
+        }
+        _ => Err(ConfigError::invalid(
+            setting,
+            "with JWT_KEY_ID set, give each key as kid=value, with the key id its tokens were signed with",
+        )),
     }
 }

@@ -79,6 +79,7 @@ pub struct JwtConfig {
     pub(crate) login_path: String,
     pub(crate) logout_path: String,
     pub(crate) logout_all_path: String,
+    pub(crate) jwks_path: String,
     pub(crate) rotate_refresh: bool,
     pub(crate) refresh_grace: Duration,
     pub(crate) session_max_age: Option<Duration>,
@@ -141,7 +142,9 @@ impl JwtConfig {
         &self.refresh_header
     }
 
-    /// The signing and verification keys.
+    /// The signing and verification keys the settings describe. An engine may have swapped
+    /// them since ([`JwtAuth::set_keys`](crate::JwtAuth::set_keys)); [`JwtAuth::keys`](crate::JwtAuth::keys)
+    /// gives the ones in use.
     pub fn keys(&self) -> &KeyRing {
         &self.keys
     }
@@ -216,6 +219,12 @@ impl JwtConfig {
         &self.logout_all_path
     }
 
+    /// `JWT_JWKS_PATH`: where the public keys are served as a JWK Set, with an asymmetric
+    /// algorithm (with HMAC nothing is served there).
+    pub fn jwks_path(&self) -> &str {
+        &self.jwks_path
+    }
+
     /// `JWT_ROTATE_REFRESH`.
     pub fn rotate_refresh(&self) -> bool {
         self.rotate_refresh
@@ -244,6 +253,27 @@ impl JwtConfig {
     /// `JWT_TRUSTED_ORIGINS`, normalised to `scheme://host[:port]` in lower case.
     pub fn trusted_origins(&self) -> &[String] {
         &self.trusted_origins
+    }
+
+    /// Whether `origin` (an `Origin` header's value) is one of `JWT_TRUSTED_ORIGINS`, compared
+    /// as the cross-origin check compares it. For an application's CORS layer, so that the
+    /// origins allowed to read answers are the ones allowed to send cookie-carrying requests.
+    ///
+    /// ```
+    /// use jwt_core::JwtConfig;
+    ///
+    /// let config = JwtConfig::builder()
+    ///     .secret("an example secret of at least 32 bytes")
+    ///     .trusted_origin("https://app.example.com")
+    ///     .build()?;
+    /// assert!(config.is_trusted_origin("https://App.example.com:443"));
+    /// assert!(!config.is_trusted_origin("https://evil.example"));
+    /// assert!(!config.is_trusted_origin("null"));
+    /// # Ok::<(), jwt_core::ConfigError>(())
+    /// ```
+    pub fn is_trusted_origin(&self, origin: &str) -> bool {
+        crate::csrf::normalize_origin(origin)
+            .is_some_and(|origin| self.trusted_origins.contains(&origin))
     }
 
     /// `JWT_MAX_TOKEN_BYTES`.

@@ -7,5 +7,6 @@ mod fixture;
 mod keys;
 mod logging;
 mod robustness;
+mod rotation;
 mod security;
 mod sessions;
