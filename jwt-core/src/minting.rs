@@ -36,7 +36,7 @@ where
             expires_at: expires.unix_timestamp(),
             custom,
         };
-        let token = token::issue(config, &content).ok()?;
+        let token = token::issue(config, &self.current_keys().ring, &content).ok()?;
         Some(cookies::set(
             config,
             CookieKind::Access,
@@ -65,8 +65,9 @@ where
             expires_at: expires_at.unix_timestamp(),
             custom: &empty,
         };
-        let token = token::issue(config, &content).ok()?;
-        let max_age: Duration = expires_at - now;
+        let token = token::issue(config, &self.current_keys().ring, &content).ok()?;
+        // In whole seconds, as the token's `exp - iat`: the cookie lives exactly as the token.
+        let max_age = Duration::seconds(expires_at.unix_timestamp() - now.unix_timestamp());
         Some(cookies::set(config, CookieKind::Refresh, &token, max_age))
     }
 }

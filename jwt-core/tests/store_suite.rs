@@ -160,7 +160,9 @@ async fn refresh_without_replacement_keeps_the_token_current(stores: &dyn Stores
     }
 }
 
-async fn retired_token_within_grace_gets_grace_and_rotates_nothing(stores: &dyn Stores) {
+async fn retired_token_within_grace_gets_the_current_token_and_rotates_nothing(
+    stores: &dyn Stores,
+) {
     let store = stores.open(100);
     let t = t0();
     store
@@ -179,7 +181,14 @@ async fn retired_token_within_grace_gets_grace_and_rotates_nothing(stores: &dyn 
         attempt("s1", "alice", "r1", Some(("r3", t + LIFETIME)), last_second),
     )
     .await;
-    assert_eq!(outcome, Refresh::Grace);
+    assert_eq!(
+        outcome,
+        Refresh::Grace {
+            current_token_id: "r2".to_owned(),
+            expires_at: t + LIFETIME
+        },
+        "the client that lost the answer carrying r2 gets r2 again"
+    );
     let outcome = refresh(&*store, attempt("s1", "alice", "r2", None, last_second)).await;
     assert_eq!(
         outcome,
@@ -188,6 +197,58 @@ async fn retired_token_within_grace_gets_grace_and_rotates_nothing(stores: &dyn 
         },
         "r2 is still current"
     );
+}
+
+/// A client whose refresh answer was lost retries with its old token within the grace window,
+/// gets the current token back, and carries on with it; the old token, replayed after the
+/// window, is still reuse.
+async fn a_lost_refresh_answer_leaves_the_session_working(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    store
+        .create(session("s1", "alice", "r1", t))
+        .await
+        .expect("created");
+    // Rotated to r2; the answer carrying r2 never arrives.
+    let lost = refresh(
+        &*store,
+        attempt("s1", "alice", "r1", Some(("r2", t + LIFETIME)), t),
+    )
+    .await;
+    assert!(matches!(lost, Refresh::Rotated { .. }));
+    let retry = t + Duration::seconds(5);
+    let outcome = refresh(
+        &*store,
+        attempt("s1", "alice", "r1", Some(("r2b", retry + LIFETIME)), retry),
+    )
+    .await;
+    assert_eq!(
+        outcome,
+        Refresh::Grace {
+            current_token_id: "r2".to_owned(),
+            expires_at: t + LIFETIME
+        }
+    );
+    // Long after the window, the recovered r2 rotates as usual.
+    let later = t + GRACE + Duration::seconds(1);
+    let outcome = refresh(
+        &*store,
+        attempt("s1", "alice", "r2", Some(("r3", later + LIFETIME)), later),
+    )
+    .await;
+    assert_eq!(
+        outcome,
+        Refresh::Rotated {
+            expires_at: later + LIFETIME
+        }
+    );
+    assert!(active(&*store, "s1", later).await, "the session survived");
+    // r1 coming back now is reuse: the session ends, r3 included.
+    let replay = later + GRACE;
+    let outcome = refresh(&*store, attempt("s1", "alice", "r1", None, replay)).await;
+    assert_eq!(outcome, Refresh::Reused);
+    let outcome = refresh(&*store, attempt("s1", "alice", "r3", None, replay)).await;
+    assert_eq!(outcome, Refresh::Invalid);
 }
 
 async fn retired_token_after_grace_is_reuse_and_revokes_the_session(stores: &dyn Stores) {
@@ -470,19 +531,27 @@ async fn concurrent_refreshes_with_one_token_rotate_once(stores: &dyn Stores) {
             })
         })
         .collect();
-    let mut rotated = 0;
-    for task in tasks {
+    let mut rotated = Vec::new();
+    let mut handed_back = Vec::new();
+    for (n, task) in tasks.into_iter().enumerate() {
         match task
             .await
             .expect("the task ran")
             .expect("the store answers")
         {
-            Refresh::Rotated { .. } => rotated += 1,
-            Refresh::Grace => {}
+            Refresh::Rotated { .. } => rotated.push(format!("next-{n}")),
+            Refresh::Grace {
+                current_token_id, ..
+            } => handed_back.push(current_token_id),
             other => panic!("unexpected outcome {other:?}"),
         }
     }
-    assert_eq!(rotated, 1);
+    assert_eq!(rotated.len(), 1, "exactly one rotation");
+    assert_eq!(handed_back.len(), 49);
+    assert!(
+        handed_back.iter().all(|id| *id == rotated[0]),
+        "every other request gets the one rotated token: {handed_back:?}"
+    );
 }
 
 /// Generates one test per scenario and store.
@@ -514,7 +583,8 @@ store_suite!(
     new_session_is_active_until_it_expires,
     current_token_rotates_to_the_replacement,
     refresh_without_replacement_keeps_the_token_current,
-    retired_token_within_grace_gets_grace_and_rotates_nothing,
+    retired_token_within_grace_gets_the_current_token_and_rotates_nothing,
+    a_lost_refresh_answer_leaves_the_session_working,
     retired_token_after_grace_is_reuse_and_revokes_the_session,
     token_older_than_the_previous_one_is_reuse_even_within_grace,
     refresh_for_another_subject_is_invalid_and_changes_nothing,

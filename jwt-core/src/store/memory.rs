@@ -183,7 +183,10 @@ impl SessionStore for MemoryStore {
                 *previous == attempt.token_id && attempt.now < *retired_at + attempt.grace
             });
         if in_grace {
-            return Ok(Refresh::Grace);
+            return Ok(Refresh::Grace {
+                current_token_id: record.current.clone(),
+                expires_at: record.expires_at,
+            });
         }
         // A token we signed for this session that is neither current nor just retired can
         // only be an older one coming back: the session is compromised.

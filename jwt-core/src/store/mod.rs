@@ -102,7 +102,7 @@ impl RefreshAttempt {
 }
 
 /// What the store made of a [`RefreshAttempt`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Refresh {
     /// The token was current and is now retired in favour of the replacement, which expires
@@ -116,9 +116,15 @@ pub enum Refresh {
         /// When the session's refresh token expires.
         expires_at: OffsetDateTime,
     },
-    /// The token was retired less than the grace period ago: an access token may be issued,
-    /// nothing rotates.
-    Grace,
+    /// The token was retired less than the grace period ago. Nothing rotates: the client
+    /// gets an access token and the session's current refresh token again, because the answer
+    /// that carried it may never have arrived (a lost response, or a parallel tab).
+    Grace {
+        /// The `jti` of the session's current refresh token.
+        current_token_id: String,
+        /// When the session's refresh token expires.
+        expires_at: OffsetDateTime,
+    },
     /// The token was retired longer ago: someone replayed it. The session is now revoked.
     Reused,
     /// No such session, revoked, expired, past its deadline, or of another user.

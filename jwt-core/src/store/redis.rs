@@ -283,7 +283,10 @@ impl SessionStore for RedisStore {
             .await?;
         let outcome = match reply.as_slice() {
             [status] if status == "invalid" => Refresh::Invalid,
-            [status] if status == "grace" => Refresh::Grace,
+            [status, current, at] if status == "grace" => Refresh::Grace {
+                current_token_id: current.clone(),
+                expires_at: parse_instant(at)?,
+            },
             [status] if status == "reused" => Refresh::Reused,
             [status, at] if status == "current" => Refresh::Current {
                 expires_at: parse_instant(at)?,

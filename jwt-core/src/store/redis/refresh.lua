@@ -3,7 +3,8 @@
 -- KEYS[1]: the session's hash; KEYS[2]: the user's set of session ids.
 -- ARGV: subject, presented token id, now, now minus the grace period, replacement token id
 --       ('' when not rotating), replacement's expiry, session id.
--- Returns {'invalid'}, {'current', expires}, {'rotated', expires}, {'grace'} or {'reused'}.
+-- Returns {'invalid'}, {'current', expires}, {'rotated', expires}, {'grace', current, expires}
+-- or {'reused'}.
 local session, user = KEYS[1], KEYS[2]
 local subject, token_id, now, grace_start = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local next_id, next_expires, session_id = ARGV[5], ARGV[6], ARGV[7]
@@ -30,8 +31,10 @@ if current == token_id then
   return {'rotated', ends}
 end
 
+-- Just retired: the answer that carried its replacement may have been lost, so the client
+-- gets the current token again (nothing rotates).
 if previous ~= '' and previous == token_id and earlier(grace_start, retired) then
-  return {'grace'}
+  return {'grace', current, expires}
 end
 
 -- A token this session once had that is neither current nor just retired can only be an
