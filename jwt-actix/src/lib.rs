@@ -117,4 +117,4 @@ pub use extract::{Authenticated, MaybeAuthenticated};
 pub use middleware::{JwtMiddleware, JwtMiddlewareService};
 pub use rejection::AuthRejection;
 pub use response::reply_into_response;
-pub use routes::{configure, login, logout, logout_all, refresh};
+pub use routes::{configure, jwks, login, logout, logout_all, refresh};

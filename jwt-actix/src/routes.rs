@@ -11,12 +11,13 @@ use serde::de::DeserializeOwned;
 use crate::request::request_head;
 use crate::response::reply_into_response;
 
-/// Mounts the four endpoints at their configured paths (`JWT_LOGIN_PATH`, `JWT_REFRESH_PATH`,
-/// `JWT_LOGOUT_PATH`, `JWT_LOGOUT_ALL_PATH`), for [`App::configure`](actix_web::App::configure)
+/// Mounts the endpoints at their configured paths (`JWT_LOGIN_PATH`, `JWT_REFRESH_PATH`,
+/// `JWT_LOGOUT_PATH`, `JWT_LOGOUT_ALL_PATH`, and with an asymmetric algorithm the public keys
+/// at `JWT_JWKS_PATH`), for [`App::configure`](actix_web::App::configure)
 /// or [`Scope::configure`](actix_web::Scope::configure).
 ///
-/// Each path takes every method; jwt-core answers anything but `POST` with `405` and
-/// `Allow: POST`.
+/// Each path takes every method; jwt-core answers anything but `POST` (`GET` and `HEAD` for
+/// the keys) with `405` and an `Allow` header.
 ///
 /// Inside `web::scope("/api")` the paths are relative to the scope (`/api/jwt/login/`), but a
 /// cookie's Path is absolute: set `JWT_REFRESH_COOKIE_PATH` to the refresh endpoint's full
@@ -40,7 +41,7 @@ where
     C: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
 {
     move |service_config| {
-        for endpoint in Endpoint::ALL {
+        for endpoint in auth.endpoints() {
             service_config.route(auth.path(endpoint), route(auth.clone(), endpoint));
         }
     }
@@ -80,6 +81,15 @@ where
     route(auth, Endpoint::LogoutAll)
 }
 
+/// The public keys as a JWK Set, to mount at a path of the application's choosing; with an
+/// HMAC algorithm it answers `404`, as there is nothing to publish.
+pub fn jwks<C>(auth: JwtAuth<C>) -> Route
+where
+    C: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    route(auth, Endpoint::Jwks)
+}
+
 /// A route for every method, answered by jwt-core.
 fn route<C>(auth: JwtAuth<C>, endpoint: Endpoint) -> Route
 where
@@ -105,7 +115,7 @@ where
     } else {
         RequestBody::Complete(Bytes::new())
     };
-    let head = request_head(auth.config(), req.head(), req.app_config().secure());
+    let head = request_head(auth.config(), req.head());
     reply_into_response(auth.handle(endpoint, &head, body).await)
 }
 

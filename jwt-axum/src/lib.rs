@@ -71,4 +71,4 @@ pub use jwt_core;
 pub use layer::{JwtLayer, JwtService};
 pub use rejection::AuthRejection;
 pub use response::reply_into_response;
-pub use routes::{login, logout, logout_all, refresh, routes};
+pub use routes::{jwks, login, logout, logout_all, refresh, routes};

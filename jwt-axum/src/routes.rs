@@ -1,5 +1,6 @@
-//! The four endpoints: [`routes`] mounts them at the configured paths; [`login`], [`refresh`],
-//! [`logout`] and [`logout_all`] are the handlers, for apps that mount them elsewhere.
+//! The endpoints: [`routes`] mounts them at the configured paths; [`login`], [`refresh`],
+//! [`logout`], [`logout_all`] and [`jwks`] are the handlers, for apps that mount them
+//! elsewhere.
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -12,12 +13,13 @@ use serde::de::DeserializeOwned;
 
 use crate::response::reply_into_response;
 
-/// A router serving the four endpoints at their configured paths (`JWT_LOGIN_PATH`,
-/// `JWT_REFRESH_PATH`, `JWT_LOGOUT_PATH`, `JWT_LOGOUT_ALL_PATH`). Merge or nest it into the
-/// application's router; it works with any application state.
+/// A router serving the endpoints at their configured paths (`JWT_LOGIN_PATH`,
+/// `JWT_REFRESH_PATH`, `JWT_LOGOUT_PATH`, `JWT_LOGOUT_ALL_PATH`, and with an asymmetric
+/// algorithm the public keys at `JWT_JWKS_PATH`). Merge or nest it into the application's
+/// router; it works with any application state.
 ///
-/// Every method reaches the endpoint, which answers anything but `POST` with `405` and
-/// `Allow: POST`. The endpoints read their tokens themselves, so they work with or without a
+/// Every method reaches the endpoint, which answers anything but `POST` (`GET` and `HEAD` for
+/// the keys) with `405` and an `Allow` header. The endpoints read their tokens themselves, so they work with or without a
 /// [`JwtLayer`](crate::JwtLayer) in front.
 ///
 /// Configured paths are matched literally, braces included. A path segment starting with `:`
@@ -45,14 +47,14 @@ where
     C: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
     S: Clone + Send + Sync + 'static,
 {
-    let path = |endpoint| literal_path(auth.path(endpoint));
-    Router::new()
-        .without_v07_checks()
-        .route(&path(Endpoint::Login), any(login::<C>))
-        .route(&path(Endpoint::Refresh), any(refresh::<C>))
-        .route(&path(Endpoint::Logout), any(logout::<C>))
-        .route(&path(Endpoint::LogoutAll), any(logout_all::<C>))
-        .with_state(auth)
+    let mut router = Router::new().without_v07_checks();
+    for endpoint in auth.endpoints() {
+        let handler = move |State(auth): State<JwtAuth<C>>, request: Request| async move {
+            serve(&auth, endpoint, request).await
+        };
+        router = router.route(&literal_path(auth.path(endpoint)), any(handler));
+    }
+    router.with_state(auth)
 }
 
 /// The login endpoint, for mounting at a path of the application's choice. Route every
@@ -105,6 +107,15 @@ where
     C: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
 {
     serve(&auth, Endpoint::LogoutAll, request).await
+}
+
+/// The public keys as a JWK Set, for mounting at a path of the application's choice (see
+/// [`login`]); with an HMAC algorithm it answers `404`, as there is nothing to publish.
+pub async fn jwks<C>(State(auth): State<JwtAuth<C>>, request: Request) -> Response
+where
+    C: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    serve(&auth, Endpoint::Jwks, request).await
 }
 
 async fn serve<C>(auth: &JwtAuth<C>, endpoint: Endpoint, request: Request) -> Response

@@ -28,8 +28,9 @@ use crate::request::{Presented, RequestHead, Slot, TokenSource};
 use crate::store::{NewSession, Refresh, RefreshAttempt};
 use crate::token::{self, TokenKind};
 
-/// One of the four endpoints.
+/// One of the endpoints: the four session endpoints, and the public keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Endpoint {
     /// `POST JWT_LOGIN_PATH`.
     Login,
@@ -39,12 +40,26 @@ pub enum Endpoint {
     Logout,
     /// `POST JWT_LOGOUT_ALL_PATH`.
     LogoutAll,
+    /// `GET JWT_JWKS_PATH`: the public keys as a JWK Set, served only with an asymmetric
+    /// algorithm ([`JwtAuth::endpoints`]).
+    Jwks,
 }
 
 impl Endpoint {
-    /// All four, for mounting.
-    pub const ALL: [Endpoint; 4] = [Self::Login, Self::Refresh, Self::Logout, Self::LogoutAll];
+    /// Every endpoint there is. Mount [`JwtAuth::endpoints`] instead: the JWK Set is served
+    /// only where there are public keys to publish.
+    pub const ALL: [Endpoint; 5] = [
+        Self::Login,
+        Self::Refresh,
+        Self::Logout,
+        Self::LogoutAll,
+        Self::Jwks,
+    ];
 }
+
+/// How long other services may cache the JWK Set: long enough to spare the issuer, short
+/// enough that a key added for rotation is seen within minutes.
+const JWKS_MAX_AGE_SECONDS: u32 = 300;
 
 impl<C> JwtAuth<C>
 where
@@ -58,13 +73,24 @@ where
             Endpoint::Refresh => &config.refresh_path,
             Endpoint::Logout => &config.logout_path,
             Endpoint::LogoutAll => &config.logout_all_path,
+            Endpoint::Jwks => &config.jwks_path,
         }
+    }
+
+    /// The endpoints to mount: login, refresh, logout and logout-all, and with an asymmetric
+    /// algorithm the JWK Set. With HMAC there is no key to publish (the secret never leaves
+    /// the server), so nothing is mounted at `JWT_JWKS_PATH` and it answers whatever the
+    /// application answers for an unknown path.
+    pub fn endpoints(&self) -> impl Iterator<Item = Endpoint> + 'static {
+        let publishes_keys = self.inner.config.keys.is_asymmetric();
+        Endpoint::ALL
+            .into_iter()
+            .filter(move |endpoint| *endpoint != Endpoint::Jwks || publishes_keys)
     }
 
     /// The endpoint mounted at `path`, if any.
     pub fn endpoint_at(&self, path: &str) -> Option<Endpoint> {
-        Endpoint::ALL
-            .into_iter()
+        self.endpoints()
             .find(|endpoint| self.path(*endpoint) == path)
     }
 
@@ -86,6 +112,25 @@ where
             Endpoint::Refresh => self.refresh(head).await,
             Endpoint::Logout => self.logout(head).await,
             Endpoint::LogoutAll => self.logout_all(head).await,
+            Endpoint::Jwks => self.jwks(head),
+        }
+    }
+
+    /// `GET JWT_JWKS_PATH`: the public keys in use (the signing key's and those kept for
+    /// rotation) as a JWK Set (RFC 7517), cacheable for five minutes. `405` for methods other
+    /// than `GET` and `HEAD`; `404` when the keys in use are HMAC secrets, which are never
+    /// published.
+    pub fn jwks(&self, head: &RequestHead<'_>) -> Reply {
+        if !matches!(head.method, "GET" | "HEAD") {
+            return Reply::message(Message::MethodNotAllowed).allowing("GET, HEAD");
+        }
+        let ring = self.keys();
+        if !ring.is_asymmetric() {
+            return Reply::message(Message::NotFound);
+        }
+        match serde_json::to_string(&ring.jwks()) {
+            Ok(body) => Reply::public_json(body, JWKS_MAX_AGE_SECONDS),
+            Err(_) => Reply::message(Message::Internal),
         }
     }
 
@@ -197,14 +242,21 @@ where
             return refused();
         };
         let now = self.inner.clock.now();
-        let verified =
-            match token::verify(config, token, TokenKind::Refresh, now.unix_timestamp(), 0) {
-                Ok(verified) => verified,
-                Err(reason) => {
-                    tracing::debug!(target: "jwt_core", %reason, "refresh token rejected");
-                    return refused();
-                }
-            };
+        let keys = self.current_keys();
+        let verified = match token::verify(
+            config,
+            &keys.ring,
+            token,
+            TokenKind::Refresh,
+            now.unix_timestamp(),
+            0,
+        ) {
+            Ok(verified) => verified,
+            Err(reason) => {
+                tracing::debug!(target: "jwt_core", %reason, "refresh token rejected");
+                return refused();
+            }
+        };
         let (subject, session_id) = (&verified.subject, &verified.session_id);
 
         let identity = match self.inner.authenticator.identity(subject).await {
@@ -247,17 +299,16 @@ where
             }
         };
         let mut set_cookies = Vec::with_capacity(2);
-        match outcome {
-            Refresh::Rotated { expires_at } => {
-                let Some((next_id, _)) = &replacement else {
-                    return Reply::message(Message::Internal);
-                };
-                match self.refresh_cookie(subject, session_id, next_id, now, expires_at) {
-                    Some(cookie) => set_cookies.push(cookie),
-                    None => return Reply::message(Message::Internal),
-                }
-            }
-            Refresh::Current { .. } | Refresh::Grace => {}
+        let reissue = match &outcome {
+            Refresh::Rotated { expires_at } => match &replacement {
+                Some((next_id, _)) => Some((next_id.as_str(), *expires_at)),
+                None => return Reply::message(Message::Internal),
+            },
+            Refresh::Grace {
+                current_token_id,
+                expires_at,
+            } => Some((current_token_id.as_str(), *expires_at)),
+            Refresh::Current { .. } => None,
             Refresh::Reused => {
                 self.emit(AuthEvent::ReuseDetected {
                     subject,
@@ -266,6 +317,12 @@ where
                 return refused();
             }
             _ => return refused(),
+        };
+        if let Some((token_id, expires_at)) = reissue {
+            match self.refresh_cookie(subject, session_id, token_id, now, expires_at) {
+                Some(cookie) => set_cookies.push(cookie),
+                None => return Reply::message(Message::Internal),
+            }
         }
         match self.access_cookie(subject, session_id, &custom, now) {
             Some(cookie) => set_cookies.insert(0, cookie),
@@ -307,7 +364,8 @@ where
         let now = self.inner.clock.now().unix_timestamp();
         let verified = match presented {
             Presented::Token(token, _) => {
-                token::verify(config, token, TokenKind::Access, now, grace).ok()
+                let keys = self.current_keys();
+                token::verify(config, &keys.ring, token, TokenKind::Access, now, grace).ok()
             }
             _ => None,
         };

@@ -42,7 +42,9 @@
 //!
 //! The pieces:
 //! - [`JwtConfig`]: every `JWT_*` setting, validated at start-up ([`config`](JwtConfig)).
-//! - [`KeyRing`]: the signing key and verification keys, picked by exact `kid`.
+//! - [`KeyRing`]: the signing key and verification keys, picked by exact `kid`;
+//!   [`JwtAuth::set_keys`] swaps them in a running engine, and with an asymmetric algorithm
+//!   the public ones are served as a JWK Set ([`Endpoint::Jwks`]).
 //! - [`RequestHead`]: the headers of a request, from `http` 1.x or from header pairs.
 //! - [`JwtAuth`]: [`JwtAuth::authenticate`] for middleware, and [`JwtAuth::login`],
 //!   [`JwtAuth::refresh`], [`JwtAuth::logout`], [`JwtAuth::logout_all`] returning a [`Reply`].
@@ -56,6 +58,25 @@
 //! exact bytes) and skips the signature check when one comes back; its expiry is still checked
 //! on every request, as are the cross-origin check and, with `JWT_STRICT_LOGOUT`, the session.
 //! [`JwtAuthBuilder::verified_token_cache`] sizes it, or turns it off with 0.
+//!
+//! Sessions across deployments:
+//! - Cross-origin requests are decided as Go 1.25's `CrossOriginProtection` decides them:
+//!   `Sec-Fetch-Site` first, then `Origin` against the `Host` (host and port, whatever the
+//!   scheme) and `JWT_TRUSTED_ORIGINS`. A single-page app on a sibling origin works by naming
+//!   its origin there; [`JwtConfig::is_trusted_origin`] is the test to give a CORS layer.
+//! - Key rotation keeps sessions: previous secrets (`JWT_SECRET_FALLBACKS`) and public keys
+//!   (`JWT_PUBLIC_KEY_FILES`) keep verifying under the `kid` they signed with. Without
+//!   `JWT_KEY_ID` every `kid` is the key's thumbprint, derived the same way for signing and
+//!   verifying keys; with it, every rotation key must be named `kid=value`, so no key can end
+//!   up under another name than its tokens carry.
+//! - A refresh answer that never arrived does not end the session: within
+//!   `JWT_REFRESH_GRACE` of its retirement, a refresh token gets a new access token and the
+//!   session's *current* refresh token again, rather than a fresh rotation. A fresh rotation
+//!   would retire the token that the other holder (the parallel tab, or the answer that got
+//!   through after all) just received, and that holder would look like a replayer once the
+//!   window closed. Handing back the current token makes every holder converge on one token,
+//!   and reuse detection keeps working: whichever holder rotates next retires the others'
+//!   token, and presenting it after the window ends the session.
 //!
 //! The signing backend is chosen at compile time: the `rust_crypto` feature (default) or
 //! `aws_lc_rs` (which wins when both are on). With neither, the crate does not compile.

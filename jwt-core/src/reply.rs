@@ -31,6 +31,7 @@ pub(crate) enum Message {
     LogoutUnauthenticated,
     CrossOrigin,
     MethodNotAllowed,
+    NotFound,
     CredentialsNotProvided,
     InvalidToken,
     StoreUnavailable,
@@ -52,6 +53,7 @@ impl Message {
                 StatusCode::UNAUTHORIZED
             }
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::NotFound => StatusCode::NOT_FOUND,
             Self::StoreUnavailable | Self::AuthenticatorUnavailable => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -72,6 +74,7 @@ impl Message {
             Self::LogoutUnauthenticated => "Must be authenticated to log out.",
             Self::CrossOrigin => "Cross-origin request refused.",
             Self::MethodNotAllowed => "Method not allowed.",
+            Self::NotFound => "Not found.",
             Self::CredentialsNotProvided => "Authentication credentials were not provided.",
             Self::InvalidToken => "Invalid or expired token.",
             Self::StoreUnavailable => "Session store unavailable.",
@@ -114,6 +117,31 @@ impl Reply {
             headers,
             body: Bytes::from(body),
         }
+    }
+
+    /// A JSON document other than a message, cacheable by anyone for `max_age` seconds (public
+    /// keys: they are meant to be fetched by other services and change rarely).
+    pub(crate) fn public_json(body: String, max_age: u32) -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let cache = format!("public, max-age={max_age}");
+        match HeaderValue::try_from(cache) {
+            Ok(value) => headers.insert(CACHE_CONTROL, value),
+            Err(_) => return Self::message(Message::Internal),
+        };
+        Self {
+            status: StatusCode::OK,
+            headers,
+            body: Bytes::from(body),
+        }
+    }
+
+    /// Replaces the `Allow` header of a `405`, for endpoints that answer methods other than
+    /// `POST`.
+    pub(crate) fn allowing(mut self, methods: &'static str) -> Self {
+        self.headers
+            .insert(ALLOW, HeaderValue::from_static(methods));
+        self
     }
 
     /// Adds `Set-Cookie` lines; a line that is not a valid header value turns the whole reply

@@ -1,4 +1,4 @@
-//! The four endpoints as Rocket routes at their configured paths.
+//! The endpoints as Rocket routes at their configured paths.
 //!
 //! Rocket routes are static in its macros and registered per method, while the paths here
 //! are settings read at start-up; so each endpoint is one [`EndpointHandler`] registered
@@ -30,8 +30,9 @@ const METHODS: [Method; 9] = [
     Method::Patch,
 ];
 
-/// The routes of all four endpoints at their configured paths (`JWT_LOGIN_PATH`,
-/// `JWT_REFRESH_PATH`, `JWT_LOGOUT_PATH`, `JWT_LOGOUT_ALL_PATH`), for every method.
+/// The routes of the endpoints at their configured paths (`JWT_LOGIN_PATH`,
+/// `JWT_REFRESH_PATH`, `JWT_LOGOUT_PATH`, `JWT_LOGOUT_ALL_PATH`, and with an asymmetric
+/// algorithm the public keys at `JWT_JWKS_PATH`), for every method.
 ///
 /// ```
 /// # use jwt_core::{JwtAuth, JwtConfig, MemoryAuthenticator, NoClaims};
@@ -53,8 +54,7 @@ pub fn routes<C>(auth: &JwtAuth<C>) -> Vec<Route>
 where
     C: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
 {
-    Endpoint::ALL
-        .into_iter()
+    auth.endpoints()
         .flat_map(|endpoint| endpoint_routes(auth, endpoint))
         .collect()
 }
@@ -87,6 +87,8 @@ pub(crate) fn route_name(endpoint: Endpoint) -> &'static str {
         Endpoint::Refresh => "jwt_rocket::refresh",
         Endpoint::Logout => "jwt_rocket::logout",
         Endpoint::LogoutAll => "jwt_rocket::logout_all",
+        Endpoint::Jwks => "jwt_rocket::jwks",
+        _ => "jwt_rocket::endpoint",
     }
 }
 

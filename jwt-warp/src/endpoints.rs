@@ -89,6 +89,15 @@ where
     without_body(auth, Endpoint::LogoutAll)
 }
 
+/// The public keys as a JWK Set, to mount behind your own path filter (see [`login`]); with an
+/// HMAC algorithm it answers `404`, as there is nothing to publish.
+pub fn jwks<C>(auth: JwtAuth<C>) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone
+where
+    C: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    without_body(auth, Endpoint::Jwks)
+}
+
 /// An endpoint that answers from the head alone; its body is left unread.
 fn without_body<C>(
     auth: JwtAuth<C>,

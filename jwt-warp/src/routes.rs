@@ -1,4 +1,4 @@
-//! [`routes`]: the four endpoints at their configured paths.
+//! [`routes`]: the endpoints at their configured paths.
 
 use jwt_core::{Endpoint, JwtAuth};
 use serde::Serialize;
@@ -7,11 +7,13 @@ use warp::filters::path::FullPath;
 use warp::reply::Response;
 use warp::{Filter, Rejection};
 
-use crate::endpoints::{login, logout, logout_all, refresh};
+use crate::endpoints::{jwks, login, logout, logout_all, refresh};
 
 /// Login, refresh, logout and logout-all at `JWT_LOGIN_PATH`, `JWT_REFRESH_PATH`,
-/// `JWT_LOGOUT_PATH` and `JWT_LOGOUT_ALL_PATH`, for every method: jwt-core answers anything
-/// but `POST` with `405` and `Allow: POST`, so warp's method filters are not involved.
+/// `JWT_LOGOUT_PATH` and `JWT_LOGOUT_ALL_PATH`, and with an asymmetric algorithm the public
+/// keys at `JWT_JWKS_PATH`, for every method: jwt-core answers anything but `POST` (`GET` and
+/// `HEAD` for the keys) with `405` and an `Allow` header, so warp's method filters are not
+/// involved.
 ///
 /// The configured paths are whole request paths (`/jwt/login/`, trailing slash included)
 /// and must match exactly; any other path is rejected as not found, so the application's
@@ -40,7 +42,10 @@ pub fn routes<C>(auth: JwtAuth<C>) -> impl Filter<Extract = (Response,), Error =
 where
     C: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
 {
-    let at = |endpoint| mounted_at(auth.path(endpoint).to_owned());
+    let at = |endpoint| {
+        let served = auth.endpoints().any(|served| served == endpoint);
+        mounted_at(served.then(|| auth.path(endpoint).to_owned()))
+    };
     at(Endpoint::Login)
         .and(login(auth.clone()))
         .or(at(Endpoint::Refresh).and(refresh(auth.clone())))
@@ -49,14 +54,17 @@ where
         .unify()
         .or(at(Endpoint::LogoutAll).and(logout_all(auth.clone())))
         .unify()
+        .or(at(Endpoint::Jwks).and(jwks(auth.clone())))
+        .unify()
 }
 
-/// Matches requests whose whole path is `path`. `warp::path!` takes its segments at compile
-/// time; the configured paths are known only at start-up.
-fn mounted_at(path: String) -> impl Filter<Extract = (), Error = Rejection> + Clone {
+/// Matches requests whose whole path is `path`, or nothing when the endpoint is not served.
+/// `warp::path!` takes its segments at compile time; the configured paths are known only at
+/// start-up.
+fn mounted_at(path: Option<String>) -> impl Filter<Extract = (), Error = Rejection> + Clone {
     warp::path::full()
         .and_then(move |full: FullPath| {
-            let outcome = if full.as_str() == path {
+            let outcome = if path.as_deref() == Some(full.as_str()) {
                 Ok(())
             } else {
                 Err(warp::reject::not_found())

@@ -216,9 +216,14 @@ async fn being_logged_in_does_not_replace_credentials() {
 }
 
 #[tokio::test]
-async fn every_endpoint_answers_405_to_other_methods() {
+async fn every_session_endpoint_answers_405_to_other_methods() {
     let fixture = Fixture::new();
-    for endpoint in Endpoint::ALL {
+    for endpoint in [
+        Endpoint::Login,
+        Endpoint::Refresh,
+        Endpoint::Logout,
+        Endpoint::LogoutAll,
+    ] {
         for method in ["GET", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"] {
             let reply = fixture.call(endpoint, method, &[], b"").await;
             assert_eq!(reply.status(), 405, "{endpoint:?} {method}");
