@@ -128,6 +128,20 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
+    /// The `Host` the requests name: `host[:port]`.
+    pub(crate) fn host(&self) -> &str {
+        self.host
+    }
+
+    /// Sends a request as is and returns the response unchecked, for answers that are not the
+    /// library's (a path the application does not serve).
+    pub(crate) async fn send_raw(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Outcome<http::Response<Bytes>> {
+        self.transport.send(request).await
+    }
+
     /// The host the browser believes it talks to, without the port (cookies ignore ports).
     pub(crate) fn cookie_host(&self) -> &str {
         self.host

@@ -7,12 +7,15 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::report::Report;
-use crate::suite::run_over_tcp;
+use crate::suite::run_over_tcp_trusting;
 
 /// The user every demo binary started by [`spawn_demo_binary`] knows.
 pub const DEMO_USERNAME: &str = "conformance";
 /// [`DEMO_USERNAME`]'s password.
 pub const DEMO_PASSWORD: &str = "conformance-password-1";
+/// `JWT_TRUSTED_ORIGINS` of the demo binaries started here: a sibling app's origin, so that
+/// the scenarios about trusted origins run over TCP too.
+pub const DEMO_TRUSTED_ORIGIN: &str = "https://trusted.example";
 /// `JWT_SECRET` of the demo binaries started here (test-only).
 const DEMO_SECRET: &str = "jwt-conformance demo secret: for loopback tests only, never deployed";
 
@@ -59,9 +62,9 @@ impl Drop for RunningServer {
 }
 
 /// Starts the demo binary at `path` with `--addr 127.0.0.1:PORT` on a free port, a fixed
-/// `JWT_SECRET`, the one user [`DEMO_USERNAME`] (`JWT_DEMO_USERS`), a user database of its own
-/// in the temporary directory (`--db`), and no other `JWT_*` variable; waits until it accepts
-/// connections.
+/// `JWT_SECRET`, the one user [`DEMO_USERNAME`] (`JWT_DEMO_USERS`), [`DEMO_TRUSTED_ORIGIN`] as
+/// `JWT_TRUSTED_ORIGINS`, a user database of its own in the temporary directory (`--db`), and
+/// no other `JWT_*` variable; waits until it accepts connections.
 ///
 /// # Panics
 ///
@@ -112,6 +115,7 @@ fn try_spawn(path: &Path) -> Result<RunningServer, String> {
     command
         .env_remove("ADDR")
         .env("JWT_SECRET", DEMO_SECRET)
+        .env("JWT_TRUSTED_ORIGINS", DEMO_TRUSTED_ORIGIN)
         .env("JWT_DEMO_USERS", format!("{DEMO_USERNAME}:{DEMO_PASSWORD}"));
     let child = command
         .spawn()
@@ -146,7 +150,7 @@ fn free_loopback_port() -> std::io::Result<SocketAddr> {
 }
 
 /// Starts the demo binary at `path` ([`spawn_demo_binary`]), runs every TCP scenario against
-/// it ([`run_over_tcp`]), stops it, and panics unless every scenario passed. This is all a
+/// it ([`run_over_tcp_trusting`]), stops it, and panics unless every scenario passed. This is all a
 /// demo binary's TCP test needs:
 ///
 /// ```no_run
@@ -160,7 +164,13 @@ fn free_loopback_port() -> std::io::Result<SocketAddr> {
 /// When the binary does not start, or any scenario fails (with the server's log).
 pub async fn check_demo_binary_over_tcp(path: impl AsRef<Path>) -> Report {
     let server = spawn_demo_binary(path);
-    let report = run_over_tcp(&server.base_url(), DEMO_USERNAME, DEMO_PASSWORD).await;
+    let report = run_over_tcp_trusting(
+        &server.base_url(),
+        DEMO_USERNAME,
+        DEMO_PASSWORD,
+        &[DEMO_TRUSTED_ORIGIN],
+    )
+    .await;
     if report.failed() > 0 {
         println!("server log:\n{}", server.log());
     }

@@ -49,9 +49,11 @@
 //!
 //! The scenarios marked *anywhere* below need no clock, no user administration and no key, and
 //! use only the four endpoints and `GET /whoami/`: [`run_over_tcp`] runs them against any
-//! running server with default settings. [`check_demo_binary_over_tcp`] starts a demo binary of
-//! `jwt-examples` on a free port ([`spawn_demo_binary`]) and does just that; each demo's TCP
-//! test is one call:
+//! running server with default settings, and [`run_over_tcp_trusting`] adds the scenarios
+//! about `JWT_TRUSTED_ORIGINS` for a server that trusts the given origins.
+//! [`check_demo_binary_over_tcp`] starts a demo binary of `jwt-examples` on a free port
+//! ([`spawn_demo_binary`], trusting [`DEMO_TRUSTED_ORIGIN`]) and does just that; each demo's
+//! TCP test is one call:
 //!
 //! ```no_run
 //! #[tokio::test]
@@ -87,7 +89,7 @@
 //! | `issuer-audience` | `JWT_ISSUER=https://issuer.example`, `JWT_AUDIENCE=conformance-suite` |
 //! | `eddsa` | `JWT_ALGORITHM=EdDSA` with an Ed25519 key, `JWT_KEY_ID=conformance-ed25519` |
 //! | `strict-logout` | `JWT_STRICT_LOGOUT=true` |
-//! | `custom-names` | endpoints under `/auth/`, `JWT_REFRESH_COOKIE_PATH=/auth/session/`, cookies `session_at` / `session_rt`, `JWT_COOKIE_DOMAIN=example.test`, `JWT_TRUSTED_ORIGINS=https://trusted.example` |
+//! | `custom-names` | endpoints under `/auth/`, `JWT_REFRESH_COOKIE_PATH=/auth/session/`, cookies `session_at` / `session_rt`, `JWT_COOKIE_DOMAIN=example.test`, `JWT_TRUSTED_ORIGINS=https://trusted.example`, `JWT_JWKS_PATH=/auth/keys` |
 //! | `plain-cookies` | `JWT_COOKIE_SECURE=false`, `JWT_COOKIE_HTTPONLY=false` |
 //! | `short-sessions` | `JWT_ALGORITHM=HS512`, access 1 minute, refresh 2 days, `JWT_SESSION_MAX_AGE=1`, `JWT_REFRESH_GRACE=5`, `JWT_LEEWAY=30` |
 //!
@@ -176,10 +178,15 @@
 //!   `refresh_with_garbage_token_is_refused`, `access_token_is_not_a_refresh_token`,
 //!   `tampered_refresh_token_is_refused`, `two_refresh_cookies_are_refused`,
 //!   `expired_refresh_token_is_refused` (in-process): `403` and the refresh cookie deleted.
-//! - `retired_refresh_token_within_grace_gets_an_access_token_only`,
-//!   `retired_refresh_token_after_grace_revokes_the_session` (in-process): the grace window
-//!   and reuse detection, newest token included.
-//! - `parallel_refreshes_rotate_exactly_once`: six tabs at once, one rotation.
+//! - `retired_refresh_token_within_grace_gets_the_current_refresh_token`: a new access token
+//!   and the session's current refresh token again (same `jti`), no second rotation.
+//! - `a_lost_refresh_answer_does_not_end_the_session` (in-process): a client whose refresh
+//!   answer was lost retries within the grace window, recovers, and carries on; its old token
+//!   replayed after the window still revokes the session.
+//! - `retired_refresh_token_after_grace_revokes_the_session` (in-process): reuse detection,
+//!   newest token included.
+//! - `parallel_refreshes_rotate_exactly_once`: six tabs at once, one rotation, every tab ends up
+//!   with the one current refresh token.
 //! - In-process: `refresh_for_a_deactivated_user_is_refused`,
 //!   `refresh_for_a_removed_user_is_refused`, `refresh_past_session_max_age_is_refused`
 //!   (where capped), `refreshed_access_token_has_a_full_lifetime`.
@@ -206,8 +213,21 @@
 //! - `cross_site_refresh_with_cookie_is_refused`, `cross_site_refresh_with_header_passes`,
 //!   `cross_site_logout_with_cookie_is_refused`, `cross_site_logout_with_header_passes`,
 //!   `cross_site_logout_all_with_cookie_is_refused`, `cross_site_get_with_cookie_passes`.
+//! - `sibling_origin_that_is_trusted_logs_in_refreshes_and_logs_out` (where an origin is
+//!   trusted): `Sec-Fetch-Site: same-site` with a trusted `Origin` passes login, refresh and
+//!   logout; `sibling_origin_that_is_not_trusted_is_refused`;
+//!   `cross_site_request_from_a_trusted_origin_passes` (where trusted);
+//!   `origin_naming_the_host_over_plain_http_passes` (no `Sec-Fetch-Site`, `Origin:
+//!   http://<Host>`, even with `Secure` cookies); `origin_naming_the_host_on_another_port_is_refused`.
 //! - In-process: `cross_site_post_with_cookie_is_refused`,
 //!   `foreign_origin_post_with_cookie_is_refused`, `cross_site_post_with_header_passes`.
+//!
+//! Public keys:
+//! - `jwks_route_publishes_keys_that_verify_access_tokens`,
+//!   `jwks_route_answers_get_and_head_only` (asymmetric algorithms): the JWK Set at
+//!   `JWT_JWKS_PATH`, `Cache-Control: public, max-age=300`, no private member, and a real
+//!   access token verifies against it with `jsonwebtoken`.
+//! - `jwks_route_is_absent_with_hmac`: nothing is served there (the application's `404`).
 //!
 //! Whole sessions:
 //! - `browser_flow_login_refresh_logout`, `login_after_logout_starts_a_new_session`.
@@ -247,10 +267,11 @@ mod transport;
 mod variant;
 
 pub use demo_server::{
-    DEMO_PASSWORD, DEMO_USERNAME, RunningServer, check_demo_binary_over_tcp, spawn_demo_binary,
+    DEMO_PASSWORD, DEMO_TRUSTED_ORIGIN, DEMO_USERNAME, RunningServer, check_demo_binary_over_tcp,
+    spawn_demo_binary,
 };
 pub use failure::Failure;
 pub use harness::Harness;
 pub use jwt_core::{JwtAuth, NoClaims};
 pub use report::{Report, ScenarioResult};
-pub use suite::{run_all, run_in_process, run_over_tcp};
+pub use suite::{run_all, run_in_process, run_over_tcp, run_over_tcp_trusting};

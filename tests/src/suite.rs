@@ -81,6 +81,17 @@ pub async fn run_in_process<H: Harness>(harness: &H) -> Report {
 /// The server must serve the four endpoints at their default paths and `GET /whoami/`
 /// answering `200` with `"user": "<sub>"` in a JSON object, or SPEC.md's `401`.
 pub async fn run_over_tcp(base_url: &str, username: &str, password: &str) -> Report {
+    run_over_tcp_trusting(base_url, username, password, &[]).await
+}
+
+/// [`run_over_tcp`] against a server whose `JWT_TRUSTED_ORIGINS` names `trusted_origins`
+/// (otherwise at its defaults), so that the scenarios about trusted origins run too.
+pub async fn run_over_tcp_trusting(
+    base_url: &str,
+    username: &str,
+    password: &str,
+    trusted_origins: &[&str],
+) -> Report {
     let mut report = Report::default();
     let transport = match OverTcp::new(base_url) {
         Ok(transport) => transport,
@@ -89,7 +100,7 @@ pub async fn run_over_tcp(base_url: &str, username: &str, password: &str) -> Rep
             return report;
         }
     };
-    let config = match variant::remote_defaults() {
+    let config = match variant::remote_defaults(trusted_origins) {
         Ok(config) => config,
         Err(error) => {
             report.record(setup_failure("tcp", Failure::new(error)));

@@ -110,6 +110,7 @@ pub(crate) fn variants() -> Vec<Variant> {
                     .refresh_cookie("session_rt")
                     .cookie_domain("example.test")
                     .trusted_origin("https://trusted.example")
+                    .jwks_path("/auth/keys")
             },
             SuiteKey::Secret,
         ),
@@ -133,10 +134,15 @@ pub(crate) fn variants() -> Vec<Variant> {
     ]
 }
 
-/// The remote server's assumed settings: the defaults. The secret only fills the required
-/// setting; the suite never signs with it over TCP.
-pub(crate) fn remote_defaults() -> Result<JwtConfig, String> {
-    JwtConfig::builder()
+/// The remote server's assumed settings: the defaults, with `trusted_origins` as
+/// `JWT_TRUSTED_ORIGINS`. The secret only fills the required setting; the suite never signs
+/// with it over TCP.
+pub(crate) fn remote_defaults(trusted_origins: &[&str]) -> Result<JwtConfig, String> {
+    trusted_origins
+        .iter()
+        .fold(JwtConfig::builder(), |builder, origin| {
+            builder.trusted_origin(origin)
+        })
         .secret(SUITE_SECRET)
         .build()
         .map_err(|e| e.to_string())

@@ -1,6 +1,8 @@
 //! Checks a running server from outside: runs every scenario that works over TCP against
 //! `JWT_CONFORMANCE_URL`, logging in as `JWT_CONFORMANCE_USERNAME` /
-//! `JWT_CONFORMANCE_PASSWORD`. The server must run with default settings.
+//! `JWT_CONFORMANCE_PASSWORD`. The server must run with default settings, except that
+//! `JWT_CONFORMANCE_TRUSTED_ORIGINS` may name the origins of its `JWT_TRUSTED_ORIGINS`
+//! (comma-separated), which adds the scenarios about trusted origins.
 //!
 //! Exit status: 0 when every scenario passed, 1 when one failed, 2 when not configured.
 
@@ -33,7 +35,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let report = runtime.block_on(jwt_conformance::run_over_tcp(&url, &username, &password));
+    let trusted = std::env::var("JWT_CONFORMANCE_TRUSTED_ORIGINS").unwrap_or_default();
+    let trusted: Vec<&str> = trusted
+        .split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .collect();
+    let report = runtime.block_on(jwt_conformance::run_over_tcp_trusting(
+        &url, &username, &password, &trusted,
+    ));
     println!("{}", report.summary());
     if report.failed() == 0 && report.passed() > 0 {
         ExitCode::SUCCESS

@@ -24,6 +24,19 @@ pub(super) fn scenarios() -> Vec<Scenario> {
         scenario!(own_origin_login_passes, Anywhere),
         scenario!(trusted_origin_login_passes, Anywhere, trusts_an_origin),
         scenario!(null_origin_login_is_refused, Anywhere),
+        scenario!(
+            sibling_origin_that_is_trusted_logs_in_refreshes_and_logs_out,
+            Anywhere,
+            trusts_an_origin
+        ),
+        scenario!(sibling_origin_that_is_not_trusted_is_refused, Anywhere),
+        scenario!(
+            cross_site_request_from_a_trusted_origin_passes,
+            Anywhere,
+            trusts_an_origin
+        ),
+        scenario!(origin_naming_the_host_over_plain_http_passes, Anywhere),
+        scenario!(origin_naming_the_host_on_another_port_is_refused, Anywhere),
         scenario!(sec_fetch_site_outranks_origin, Anywhere),
         scenario!(cross_site_refresh_with_cookie_is_refused, Anywhere),
         scenario!(cross_site_refresh_with_header_passes, Anywhere),
@@ -42,6 +55,8 @@ fn trusts_an_origin(config: &JwtConfig) -> bool {
 }
 
 const FOREIGN: &str = "https://evil.example";
+/// A sibling subdomain nobody trusted: same site as many apps, but not an origin of theirs.
+const UNTRUSTED_SIBLING: &str = "https://untrusted.example.test";
 
 /// Logs in with JSON credentials and the given browser headers.
 async fn login_with(ctx: &Ctx<'_>, headers: &[(&str, &str)]) -> Outcome<Answer> {
@@ -240,4 +255,108 @@ async fn cross_site_post_with_header_passes(ctx: &Ctx<'_>) -> Outcome {
         .header("sec-fetch-site", "cross-site")
         .body(Bytes::new())?;
     ctx.expect_user(&ctx.send(request).await?, &ctx.user.name)
+}
+
+/// The browser headers of a page on `origin` that the browser considers `site` to the server.
+fn from_page(site: &str, origin: &str) -> [(&'static str, String); 2] {
+    [
+        ("sec-fetch-site", site.to_owned()),
+        ("origin", origin.to_owned()),
+    ]
+}
+
+/// `POST path` from `browser` (with its cookies) and the given headers.
+async fn post_with(
+    ctx: &Ctx<'_>,
+    browser: &Browser<'_>,
+    path: &str,
+    headers: &[(&'static str, String)],
+) -> Outcome<Answer> {
+    let mut request = ctx.post(path);
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    browser.send(request.body(Bytes::new())?).await
+}
+
+async fn sibling_origin_that_is_trusted_logs_in_refreshes_and_logs_out(ctx: &Ctx<'_>) -> Outcome {
+    for trusted in ctx.config.trusted_origins() {
+        let headers = from_page("same-site", trusted);
+        let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        expect_logged_in(ctx, &login_with(ctx, &pairs).await?)?;
+
+        let browser = ctx.browser();
+        browser.login().await?;
+        let refresh = post_with(ctx, &browser, ctx.config.refresh_path(), &headers).await?;
+        refresh
+            .expect(200, messages::REFRESHED)
+            .map_err(|f| f.context(format!("refresh from {trusted}")))?;
+        ctx.expect_user(&browser.whoami().await?, &ctx.user.name)?;
+        let logout = post_with(ctx, &browser, ctx.config.logout_path(), &headers).await?;
+        logout
+            .expect(200, messages::LOGGED_OUT)
+            .map_err(|f| f.context(format!("logout from {trusted}")))?;
+    }
+    Ok(())
+}
+
+async fn sibling_origin_that_is_not_trusted_is_refused(ctx: &Ctx<'_>) -> Outcome {
+    let headers = from_page("same-site", UNTRUSTED_SIBLING);
+    let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    expect_refused(&login_with(ctx, &pairs).await?)?;
+    let browser = ctx.browser();
+    browser.login().await?;
+    for path in [ctx.config.refresh_path(), ctx.config.logout_path()] {
+        expect_refused(&post_with(ctx, &browser, path, &headers).await?)
+            .map_err(|f| f.context(format!("{path} from {UNTRUSTED_SIBLING}")))?;
+    }
+    // Nothing happened to the session.
+    browser.refresh().await?.expect(200, messages::REFRESHED)?;
+    Ok(())
+}
+
+async fn cross_site_request_from_a_trusted_origin_passes(ctx: &Ctx<'_>) -> Outcome {
+    for trusted in ctx.config.trusted_origins() {
+        let headers = from_page("cross-site", trusted);
+        let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        expect_logged_in(ctx, &login_with(ctx, &pairs).await?)?;
+        let browser = ctx.browser();
+        browser.login().await?;
+        post_with(ctx, &browser, ctx.config.refresh_path(), &headers)
+            .await?
+            .expect(200, messages::REFRESHED)
+            .map_err(|f| f.context(format!("refresh from {trusted}")))?;
+    }
+    Ok(())
+}
+
+async fn origin_naming_the_host_over_plain_http_passes(ctx: &Ctx<'_>) -> Outcome {
+    // Behind a TLS-terminating proxy (or on http in development) an older browser sends no
+    // Sec-Fetch-Site; its Origin names the Host, whatever scheme the cookies imply.
+    let origin = format!("http://{}", ctx.host());
+    expect_logged_in(ctx, &login_with(ctx, &[("origin", &origin)]).await?)?;
+    let browser = ctx.browser();
+    browser.login().await?;
+    let headers = [("origin", origin.clone())];
+    post_with(ctx, &browser, ctx.config.logout_path(), &headers)
+        .await?
+        .expect(200, messages::LOGGED_OUT)?;
+    Ok(())
+}
+
+async fn origin_naming_the_host_on_another_port_is_refused(ctx: &Ctx<'_>) -> Outcome {
+    let host = ctx.host();
+    let other = match host.rsplit_once(':') {
+        Some((name, port)) => {
+            let port: u16 = port.parse().unwrap_or(80);
+            format!("{name}:{}", port.wrapping_add(1).max(1))
+        }
+        None => format!("{host}:8081"),
+    };
+    for scheme in ["http", "https"] {
+        let origin = format!("{scheme}://{other}");
+        expect_refused(&login_with(ctx, &[("origin", &origin)]).await?)
+            .map_err(|f| f.context(format!("Origin: {origin}")))?;
+    }
+    Ok(())
 }

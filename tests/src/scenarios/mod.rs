@@ -14,6 +14,7 @@ mod cookies;
 mod csrf;
 mod flows;
 mod forged;
+mod keys;
 mod login;
 mod logout;
 mod methods;
@@ -77,6 +78,7 @@ pub(crate) fn all() -> Vec<Scenario> {
         refresh::scenarios(),
         logout::scenarios(),
         csrf::scenarios(),
+        keys::scenarios(),
         flows::scenarios(),
         outage::scenarios(),
         robustness::scenarios(),

@@ -40,8 +40,13 @@ pub(super) fn scenarios() -> Vec<Scenario> {
         scenario!(two_refresh_cookies_are_refused, Anywhere),
         scenario!(expired_refresh_token_is_refused, InProcess),
         scenario!(
-            retired_refresh_token_within_grace_gets_an_access_token_only,
+            retired_refresh_token_within_grace_gets_the_current_refresh_token,
             Anywhere,
+            rotates
+        ),
+        scenario!(
+            a_lost_refresh_answer_does_not_end_the_session,
+            InProcess,
             rotates
         ),
         scenario!(
@@ -288,18 +293,58 @@ async fn expired_refresh_token_is_refused(ctx: &Ctx<'_>) -> Outcome {
     expect_refused(ctx, &refresh_by_header(ctx, &late).await?).map_err(|f| f.context("at exp"))
 }
 
-async fn retired_refresh_token_within_grace_gets_an_access_token_only(ctx: &Ctx<'_>) -> Outcome {
+/// Checks a refresh answered in the grace window: a new access cookie, and the session's
+/// current refresh token (`current`'s `jti`) again, living until that rotation's expiry
+/// (`lifetime` seconds from now; over TCP the wall clock may have ticked since).
+fn expect_recovered(
+    ctx: &Ctx<'_>,
+    answer: &Answer,
+    sid: &str,
+    current: &TokenView,
+    lifetime: i64,
+) -> Outcome {
+    answer.expect(200, messages::REFRESHED)?;
+    let line = answer
+        .cookie(ctx.config.refresh_cookie())?
+        .ok_or_else(|| crate::failure::Failure::new("no refresh cookie in the grace window"))?;
+    let max_age = line
+        .max_age()
+        .ok_or_else(|| crate::failure::Failure::new("refresh cookie without Max-Age"))?;
+    let slack = if ctx.controls().is_ok() { 0 } else { 2 };
+    ensure!(
+        (lifetime - slack..=lifetime).contains(&max_age),
+        "the re-issued refresh cookie lives {max_age} s, not the current rotation's {lifetime} s"
+    );
+    let (_, reissued) = expect_refreshed(ctx, answer, sid, Some(max_age))?;
+    let reissued = reissued.ok_or_else(|| crate::failure::Failure::new("no refresh token"))?;
+    ensure_eq!(
+        reissued.token_id()?,
+        current.token_id()?,
+        "`jti` of the refresh token re-issued in the grace window (the current rotation's)"
+    );
+    Ok(())
+}
+
+async fn retired_refresh_token_within_grace_gets_the_current_refresh_token(
+    ctx: &Ctx<'_>,
+) -> Outcome {
     let (browser, _, refresh) = logged_in(ctx).await?;
     let sid = refresh.session_id()?;
     let retired = browser.refresh_token()?;
     let lifetime = issued::refresh_lifetime_at_login(ctx.config);
-    expect_refreshed(ctx, &browser.refresh().await?, sid, Some(lifetime))?;
+    let (_, current) = expect_refreshed(ctx, &browser.refresh().await?, sid, Some(lifetime))?;
+    let current = current.ok_or_else(|| crate::failure::Failure::new("no rotated token"))?;
+    let mut remaining = lifetime;
     if ctx.controls().is_ok() {
-        ctx.advance(ctx.config.refresh_grace().whole_seconds() - 1)?;
+        let wait = ctx.config.refresh_grace().whole_seconds() - 1;
+        ctx.advance(wait)?;
+        remaining -= wait;
     }
-    // A second tab that sent the old token a moment late: an access token, no rotation.
+    // A second tab that sent the old token a moment late: an access token, and the token the
+    // first tab got, so both tabs hold the one current token.
     let answer = refresh_by_header(ctx, &retired).await?;
-    expect_refreshed(ctx, &answer, sid, None).map_err(|f| f.context("retired token in grace"))?;
+    expect_recovered(ctx, &answer, sid, &current, remaining)
+        .map_err(|f| f.context("retired token in grace"))?;
     // The newest token is unaffected.
     let lifetime = match ctx.controls() {
         Ok(_) => lifetime.min(remaining_cap(ctx, &refresh)),
@@ -308,6 +353,37 @@ async fn retired_refresh_token_within_grace_gets_an_access_token_only(ctx: &Ctx<
     expect_refreshed(ctx, &browser.refresh().await?, sid, Some(lifetime))
         .map_err(|f| f.context("newest token after the grace refresh"))?;
     Ok(())
+}
+
+async fn a_lost_refresh_answer_does_not_end_the_session(ctx: &Ctx<'_>) -> Outcome {
+    let (browser, _, refresh) = logged_in(ctx).await?;
+    let sid = refresh.session_id()?;
+    let held = browser.refresh_token()?;
+    let lifetime = issued::refresh_lifetime_at_login(ctx.config);
+    // The server rotates, and its answer never reaches the client.
+    let lost = refresh_by_header(ctx, &held).await?;
+    let (_, current) = expect_refreshed(ctx, &lost, sid, Some(lifetime))?;
+    let current = current.ok_or_else(|| crate::failure::Failure::new("no rotated token"))?;
+    // The client retries with the token it still holds, a few seconds later.
+    let wait = 5.min(ctx.config.refresh_grace().whole_seconds() - 1);
+    ctx.advance(wait)?;
+    let retry = refresh_by_header(ctx, &held).await?;
+    expect_recovered(ctx, &retry, sid, &current, lifetime - wait)
+        .map_err(|f| f.context("the retry within the grace window"))?;
+    let recovered = issued::cookie_value(&retry, CookieKind::Refresh, ctx.config)?;
+    // Well past the grace window, the recovered token carries the session on.
+    ctx.advance(ctx.config.refresh_grace().whole_seconds() + 1)?;
+    let next = refresh_by_header(ctx, &recovered).await?;
+    let capped = lifetime.min(remaining_cap(ctx, &refresh));
+    expect_refreshed(ctx, &next, sid, Some(capped))
+        .map_err(|f| f.context("the recovered token after the grace window"))?;
+    // The token from before the lost answer is now two rotations old: presenting it is reuse.
+    ctx.advance(ctx.config.refresh_grace().whole_seconds() + 1)?;
+    expect_refused(ctx, &refresh_by_header(ctx, &held).await?)
+        .map_err(|f| f.context("the original token replayed after the grace window"))?;
+    let newest_token = issued::cookie_value(&next, CookieKind::Refresh, ctx.config)?;
+    expect_refused(ctx, &refresh_by_header(ctx, &newest_token).await?)
+        .map_err(|f| f.context("the newest token of the revoked session"))
 }
 
 /// Seconds from now to the session's `JWT_SESSION_MAX_AGE` deadline (`i64::MAX` without one),
@@ -360,7 +436,8 @@ async fn parallel_refreshes_rotate_exactly_once(ctx: &Ctx<'_>) -> Outcome {
         requests.push(browser.with_cookies(request)?);
     }
     let answers = join_all(requests.into_iter().map(|request| ctx.send(request))).await;
-    let mut rotated = Vec::new();
+    let mut refresh_ids = Vec::new();
+    let mut rotated = None;
     for answer in answers {
         let answer = answer?;
         answer.expect(200, messages::REFRESHED)?;
@@ -371,18 +448,31 @@ async fn parallel_refreshes_rotate_exactly_once(ctx: &Ctx<'_>) -> Outcome {
             "`sid` of a parallel refresh's access token"
         );
         if let Some(line) = answer.cookie(ctx.config.refresh_cookie())? {
-            rotated.push(line.value().to_owned());
+            let token = line.value().to_owned();
+            refresh_ids.push(TokenView::decode(&token)?.token_id()?.to_owned());
+            rotated = Some(token);
         }
     }
-    let expected = usize::from(ctx.config.rotate_refresh());
+    // With rotation, one request rotates and the others, in the grace window, get that same
+    // token again: every tab ends up holding the one current token.
+    let expected = if ctx.config.rotate_refresh() { TABS } else { 0 };
     ensure_eq!(
-        rotated.len(),
+        refresh_ids.len(),
         expected,
         "refresh cookies issued by {TABS} simultaneous refreshes with one token"
     );
+    refresh_ids.dedup();
+    ensure!(
+        refresh_ids.len() <= 1,
+        "{TABS} simultaneous refreshes rotated more than once: {refresh_ids:?}"
+    );
+    ensure!(
+        refresh_ids.first().map(String::as_str) != Some(refresh.token_id()?),
+        "the simultaneous refreshes handed back the token they presented"
+    );
     // The one rotated token carries the session on.
-    if let Some(token) = rotated.first() {
-        let answer = refresh_by_header(ctx, token).await?;
+    if let Some(token) = rotated {
+        let answer = refresh_by_header(ctx, &token).await?;
         answer
             .expect(200, messages::REFRESHED)
             .map_err(|f| f.context("the token the race produced"))?;
