@@ -53,7 +53,48 @@ impl HyperApp {
     /// - `GET` or `POST /whoami/`: the user, or the `401` of SPEC.md;
     /// - `GET /optional/`: `{"user": "<sub>"}` or `{"user": null}`;
     /// - anything else: `404`.
+    ///
+    /// A page on one of `JWT_TRUSTED_ORIGINS` gets its CORS grant and its preflights answered
+    /// ([`crate::cors`]).
     pub async fn handle<B>(&self, request: Request<B>) -> Response<Full<Bytes>>
+    where
+        B: hyper::body::Body,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let config = self.auth.config();
+        let header = |name| {
+            request
+                .headers()
+                .get(name)
+                .and_then(|value: &header::HeaderValue| value.to_str().ok())
+        };
+        let origin = header(header::ORIGIN).map(str::to_owned);
+        let preflight = crate::cors::preflight(
+            config,
+            request.method().as_str(),
+            origin.as_deref(),
+            header(header::ACCESS_CONTROL_REQUEST_METHOD),
+        );
+        let (mut response, grant) = match preflight {
+            Some(headers) => {
+                let mut response = Response::new(Full::new(Bytes::new()));
+                *response.status_mut() = StatusCode::NO_CONTENT;
+                (response, headers)
+            }
+            None => (
+                self.route(request).await,
+                crate::cors::grant(config, origin.as_deref()),
+            ),
+        };
+        for (name, value) in grant {
+            if let Ok(value) = header::HeaderValue::try_from(value) {
+                response.headers_mut().insert(name, value);
+            }
+        }
+        response
+    }
+
+    async fn route<B>(&self, request: Request<B>) -> Response<Full<Bytes>>
     where
         B: hyper::body::Body,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,

@@ -15,6 +15,9 @@
 //! - Sessions: in memory, or in Redis when `JWT_REDIS_URL` is set and the crate's `redis`
 //!   feature is on (without it, a set `JWT_REDIS_URL` stops the start with an error).
 //! - Logging: `tracing`, filtered by `RUST_LOG` (default `info`): one start-up line.
+//! - CORS: a page on one of `JWT_TRUSTED_ORIGINS` may call the API with the browser's cookies
+//!   and read the answers; any other origin gets no CORS grant ([`cors`]). This is the set-up
+//!   of an app on `https://app.example.com` calling an API on `https://api.example.com`.
 //!
 //! The page assumes nothing about the endpoint paths: [`Demo::index_html`] writes the
 //! configured ones into it.
@@ -23,12 +26,12 @@
 //! http: browsers treat `http://127.0.0.1` and `http://localhost` as potentially trustworthy
 //! and keep `Secure` cookies set there (the browser test checks this in Chromium). Served
 //! over plain http to any other host (`--addr 0.0.0.0:8000` opened from another machine),
-//! `Secure` cookies cannot work: the browser would drop them, and the login is already
-//! refused as cross-origin, since such a page sends no `Sec-Fetch-Site` and the server takes
-//! the scheme that `Secure` cookies imply, https. The page then shows a warning, and
+//! `Secure` cookies cannot work: the login answers `200`, but the browser drops the cookies it
+//! sets, so the user stays anonymous. The page then shows a warning, and
 //! `JWT_COOKIE_SECURE=false` is the setting that makes it work (both checked in Chromium).
 
 mod command_line;
+pub mod cors;
 pub mod hyper_app;
 mod page;
 mod shutdown;

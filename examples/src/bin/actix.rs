@@ -7,13 +7,32 @@
 
 use std::error::Error;
 
+use actix_cors::Cors;
 use actix_web::http::header::ContentType;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use jwt_actix::{Authenticated, JwtMiddleware, configure};
-use jwt_examples::{Demo, whoami_body};
+use jwt_core::JwtConfig;
+use jwt_examples::{Demo, cors, whoami_body};
 
 async fn whoami(user: Authenticated) -> HttpResponse {
     HttpResponse::Ok().json(whoami_body(&user))
+}
+
+/// actix-cors, granting exactly the trusted origins. Requests from other origins go on to the
+/// app (which refuses the cookie-carrying ones itself) instead of getting actix-cors's own 400.
+fn cors_middleware(config: &JwtConfig) -> Cors {
+    let config = config.clone();
+    Cors::default()
+        .allowed_origin_fn(move |origin, _| {
+            origin
+                .to_str()
+                .is_ok_and(|origin| config.is_trusted_origin(origin))
+        })
+        .supports_credentials()
+        .allowed_methods(cors::METHODS)
+        .allowed_headers(cors::HEADERS)
+        .max_age(usize::try_from(cors::MAX_AGE_SECONDS).ok())
+        .block_on_origin_mismatch(false)
 }
 
 // actix's server stops gracefully on Ctrl-C and SIGTERM by itself.
@@ -35,6 +54,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
                 }),
             )
             .route("/whoami/", web::get().to(whoami))
+            .wrap(cors_middleware(auth.config()))
     })
     .bind(demo.addr)?;
     demo.announce("actix");

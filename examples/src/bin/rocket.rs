@@ -10,12 +10,14 @@
 
 use std::error::Error;
 
-use jwt_examples::{Demo, whoami_body};
+use jwt_core::JwtConfig;
+use jwt_examples::{Demo, cors, whoami_body};
 use jwt_rocket::{Authenticated, JwtFairing};
-use rocket::fairing::AdHoc;
+use rocket::fairing::{AdHoc, Fairing, Info, Kind};
+use rocket::http::Status;
 use rocket::response::content::RawHtml;
 use rocket::serde::json::Json;
-use rocket::{Config, State};
+use rocket::{Config, Request, Response, State};
 use serde_json::Value;
 
 /// The page, rendered once with the configured endpoint paths.
@@ -43,6 +45,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let page = Page(demo.index_html());
     let rocket = rocket::custom(figment)
         .attach(JwtFairing::new(auth.clone()))
+        .attach(TrustedOriginsCors(auth.config().clone()))
         .mount("/", jwt_rocket::routes(&auth))
         .mount("/", rocket::routes![index, whoami])
         .manage(page)
@@ -66,4 +69,38 @@ fn quiet_rocket_logs() {
         tracing_subscriber::EnvFilter::new("info,rocket=error,rocket::server=off")
     });
     let _already_set = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+/// CORS for `JWT_TRUSTED_ORIGINS` ([`jwt_examples::cors`]): Rocket has no CORS layer of its
+/// own, so this fairing adds the grant to answers for trusted pages and turns their
+/// preflights into `204`s.
+struct TrustedOriginsCors(JwtConfig);
+
+#[rocket::async_trait]
+impl Fairing for TrustedOriginsCors {
+    fn info(&self) -> Info {
+        Info {
+            name: "CORS for JWT_TRUSTED_ORIGINS",
+            kind: Kind::Response,
+        }
+    }
+
+    async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
+        let origin = request.headers().get_one("origin");
+        let requested_method = request.headers().get_one("access-control-request-method");
+        let method = request.method().as_str();
+        let headers = match cors::preflight(&self.0, method, origin, requested_method) {
+            Some(headers) => {
+                // Whatever route (or catcher) answered the OPTIONS, a preflight gets no body.
+                response.set_status(Status::NoContent);
+                response.set_sized_body(0, std::io::Cursor::new(""));
+                response.remove_header("content-type");
+                headers
+            }
+            None => cors::grant(&self.0, origin),
+        };
+        for (name, value) in headers {
+            response.set_raw_header(name, value);
+        }
+    }
 }
