@@ -2,7 +2,8 @@
 //! server that no adapter covers.
 //!
 //! A custom server needs four moves, all in [`HyperApp::handle`]:
-//! 1. read the request's head into a [`RequestHead`];
+//! 1. read the request's head into a [`RequestHead`], with the connection's remote address
+//!    (the server puts it beside the request as a [`PeerAddr`] extension);
 //! 2. send every request to an endpoint path, whatever its method, to [`JwtAuth::handle`]
 //!    (reading the body only for login), which answers `405`, `403` and the rest itself;
 //! 3. on protected routes, ask [`JwtAuth::authenticate`] and either serve the principal or
@@ -13,7 +14,7 @@
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode, header};
 use http_body_util::Full;
-use jwt_core::{JwtAuth, NoClaims, Principal, RequestBody, RequestHead, collect_body};
+use jwt_core::{JwtAuth, NoClaims, PeerAddr, Principal, RequestBody, RequestHead, collect_body};
 use serde_json::{Value, json};
 
 /// The demo's routes around one engine.
@@ -100,12 +101,16 @@ impl HyperApp {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let (parts, body) = request.into_parts();
-        let head = RequestHead::from_http(
+        let mut head = RequestHead::from_http(
             self.auth.config(),
             &parts.method,
             &parts.uri,
             &parts.headers,
         );
+        // The connection's remote address, which the server put beside the request.
+        if let Some(PeerAddr(peer)) = parts.extensions.get::<PeerAddr>() {
+            head = head.with_peer(peer.ip());
+        }
 
         if let Some(endpoint) = self.auth.endpoint_at(parts.uri.path()) {
             let body = match JwtAuth::<NoClaims>::reads_body(endpoint) {

@@ -174,7 +174,8 @@ impl Authenticator for SqliteAuthenticator {
         let valid = self
             .hasher
             .verify_or_dummy(hash, credentials.password.clone())
-            .await;
+            .await
+            .map_err(|full| AuthenticatorError(Box::new(full)))?;
         Ok((valid && active).then(|| Identity {
             subject: credentials.username.clone(),
             claims: NoClaims,

@@ -93,11 +93,11 @@
 //!   left out.
 //! - The login body is read up to jwt-core's 64 KiB limit from the raw payload, so actix's
 //!   own payload limits play no part; the other endpoints do not read the body.
-//! - The request's own origin (for the cross-origin check) takes the scheme and authority of
-//!   the request URI when it has them (HTTP/2), as jwt-core's `RequestHead::from_http` does;
-//!   otherwise `Host`, and `https` when actix itself terminated TLS. Over plain HTTP the
-//!   scheme is left to jwt-core (the server may sit behind a TLS proxy). `Forwarded` and
-//!   `X-Forwarded-*` headers are never believed.
+//! - The request's own host (for the cross-origin check) is the authority of the request URI
+//!   when it has one (HTTP/2), as jwt-core's `RequestHead::from_http` takes it; otherwise
+//!   `Host`. `ConnectionInfo` is not used: it believes `Forwarded` and `X-Forwarded-*`.
+//! - The client the login throttle counts is the connection's peer address as actix saw it;
+//!   jwt-core reads forwarded headers itself, only from `JWT_TRUSTED_PROXIES`.
 //! - An extractor with no [`JwtMiddleware`] of its claims type around it answers `500` and
 //!   logs an error rather than treating the user as anonymous. (actix also accepts
 //!   `Option<Authenticated<C>>`, which turns that error into `None` too; prefer

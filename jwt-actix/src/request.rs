@@ -7,6 +7,9 @@ use jwt_core::{JwtConfig, RequestHead};
 /// Hands every header field of `head` to jwt-core as `(name, bytes)` pairs, repeated fields
 /// included, so nothing is converted or lost on the way from actix's `http` 0.2 types.
 ///
+/// The peer is the connection's remote address as actix saw it (the login throttle's
+/// client, unless `JWT_TRUSTED_PROXIES` says it is a proxy).
+///
 /// The authority follows `RequestHead::from_http`: the request URI's when it carries one
 /// (HTTP/2, absolute-form requests), otherwise the `Host` field. `ConnectionInfo` is not used:
 /// it believes `Forwarded` and `X-Forwarded-Host`, which any client can send.
@@ -27,7 +30,10 @@ pub(crate) fn request_head<'a>(
         }
         request.push_header(name.as_str(), value.as_bytes());
     }
-    request
+    match head.peer_addr {
+        Some(peer) => request.with_peer(peer.ip()),
+        None => request,
+    }
 }
 
 #[cfg(test)]

@@ -66,10 +66,13 @@ impl Harness for ActixHarness {
         let (parts, payload) = request.into_parts();
         let method = Method::from_bytes(parts.method.as_str().as_bytes())
             .expect("an http 1.x method is a valid actix method");
-        let request = test::TestRequest::default()
+        let mut request = test::TestRequest::default()
             .method(method)
             .uri(&parts.uri.to_string())
             .set_payload(payload);
+        if let Some(jwt_core::PeerAddr(peer)) = parts.extensions.get() {
+            request = request.peer_addr(*peer);
+        }
         let mut headers = HeaderMap::new();
         for (name, value) in &parts.headers {
             headers.append(

@@ -53,6 +53,12 @@
 //!   [`login`], [`refresh`], [`logout`] and [`logout_all`] to mount them elsewhere.
 //! - [`reply_into_response`]: a `jwt_core::Reply` as an axum response.
 //!
+//! **Serve with the peer address.** The login throttle counts failed logins per client, and
+//! axum tells the endpoints the client's address only through `ConnectInfo`. Serve the app
+//! with `axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())`;
+//! without it every login counts as one shared client, so strangers' failures throttle
+//! everybody (jwt-core logs a warning once). Behind a proxy, also set `JWT_TRUSTED_PROXIES`.
+//!
 //! Decisions of this crate:
 //! - An extractor on a route that no [`JwtLayer`] of the same claims type covers is a
 //!   programming error: it answers jwt-core's `500` and logs an error naming the

@@ -3,7 +3,9 @@
 //! elsewhere.
 
 use axum::Router;
-use axum::extract::{Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
 use axum::response::Response;
 use axum::routing::any;
 use bytes::Bytes;
@@ -129,7 +131,12 @@ where
     } else {
         RequestBody::Complete(Bytes::new())
     };
-    let head = RequestHead::from_http(auth.config(), &parts.method, &parts.uri, &parts.headers);
+    let mut head = RequestHead::from_http(auth.config(), &parts.method, &parts.uri, &parts.headers);
+    // The client the login throttle counts: the peer, when the app is served with
+    // `into_make_service_with_connect_info::<SocketAddr>()`.
+    if let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+        head = head.with_peer(peer.ip());
+    }
     reply_into_response(auth.handle(endpoint, &head, body).await)
 }
 

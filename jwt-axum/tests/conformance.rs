@@ -37,9 +37,16 @@ impl Harness for AxumRouter {
     }
 
     async fn send(&self, app: &Router, request: Request<Bytes>) -> Response<Bytes> {
+        let mut request = request.map(Body::from);
+        if let Some(jwt_core::PeerAddr(peer)) = request.extensions().get().copied() {
+            // What `into_make_service_with_connect_info` gives every request of a connection.
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+        }
         let response = app
             .clone()
-            .oneshot(request.map(Body::from))
+            .oneshot(request)
             .await
             .expect("a router never fails");
         let (parts, body) = response.into_parts();

@@ -13,18 +13,36 @@
 //! - `login/argon2_default`: a full login with the Argon2id parameters the demo uses
 //!   (`PasswordHasher::default()`: 19 MiB, 2 passes, 1 lane), as they are.
 //!
-//! `cargo bench -p jwt-core --bench authentication`; the HS256 ratio is printed by
+//! - `login_throttle/<store>/...`: what the login throttle adds to a login, with an
+//!   authenticator that answers without hashing: `success/throttle_off` (both limits 0),
+//!   `success/throttle_on` (one look-up of both counters before the password check, one clear
+//!   after), `failure/throttle_on` (the look-up, then both counters incremented); in
+//!   `MemoryStore`, and with the `redis` feature in a `redis-server` started on a loopback port.
+//!
+//! `cargo bench -p jwt-core --features redis --bench authentication`; the HS256 ratio is printed by
 //! `cargo bench -p jwt-core --bench cookie_vs_decode`.
 
+#[cfg(feature = "redis")]
+#[path = "../tests/redis_server/mod.rs"]
+#[expect(
+    dead_code,
+    reason = "the benchmark starts a server and never stops it early"
+)]
+mod redis_server;
 mod scenario;
 
 use std::hint::black_box;
+use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use http::Method;
 use jsonwebtoken::Algorithm;
-use jwt_core::{JwtAuth, MemoryAuthenticator, MemoryStore, NoClaims, RequestHead};
+use jwt_core::{
+    Authenticator, AuthenticatorError, Credentials, Identity, JwtAuth, JwtConfig, JwtConfigBuilder,
+    MemoryAuthenticator, MemoryStore, NoClaims, RequestHead, SessionStore, async_trait,
+};
 use tokio::runtime::Runtime;
 
 use scenario::{
@@ -143,10 +161,96 @@ fn login_with_argon2(c: &mut Criterion) {
     group.finish();
 }
 
+/// Refuses every password without hashing.
+struct RefusingAuthenticator;
+
+#[async_trait]
+impl Authenticator for RefusingAuthenticator {
+    type Claims = NoClaims;
+
+    async fn authenticate(
+        &self,
+        _: &Credentials,
+    ) -> Result<Option<Identity<NoClaims>>, AuthenticatorError> {
+        Ok(None)
+    }
+
+    async fn identity(&self, _: &str) -> Result<Option<Identity<NoClaims>>, AuthenticatorError> {
+        Ok(None)
+    }
+}
+
+fn settings(throttled: bool) -> JwtConfigBuilder {
+    let builder = JwtConfig::builder().secret(scenario::SECRET);
+    if throttled {
+        // On, but never reached: every failure is counted and none is refused.
+        builder
+            .login_max_failures(u32::MAX)
+            .login_max_failures_per_client(u32::MAX)
+    } else {
+        builder
+            .login_max_failures(0)
+            .login_max_failures_per_client(0)
+    }
+}
+
+fn engine(
+    store: Arc<dyn SessionStore>,
+    throttled: bool,
+    authenticator: impl Authenticator<Claims = NoClaims>,
+) -> JwtAuth<NoClaims> {
+    let config = settings(throttled).build().expect("valid settings");
+    JwtAuth::builder(config, authenticator)
+        .shared_store(store)
+        .build()
+}
+
+async fn attempt(auth: &JwtAuth<NoClaims>, expected: u16) {
+    let (headers, body) = login_request();
+    let uri = login_uri();
+    let head = RequestHead::from_http(auth.config(), &Method::POST, &uri, &headers)
+        .with_peer(IpAddr::from([192, 0, 2, 1]));
+    let reply = auth.login(&head, body.into()).await;
+    assert_eq!(reply.status(), expected);
+}
+
+fn bench_store(c: &mut Criterion, runtime: &Runtime, name: &str, store: Arc<dyn SessionStore>) {
+    let mut group = c.benchmark_group(format!("login_throttle/{name}"));
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    let off = engine(Arc::clone(&store), false, AcceptingAuthenticator);
+    let on = engine(Arc::clone(&store), true, AcceptingAuthenticator);
+    let failing = engine(Arc::clone(&store), true, RefusingAuthenticator);
+    group.bench_function("success/throttle_off", |b| {
+        b.iter(|| runtime.block_on(attempt(black_box(&off), 200)));
+    });
+    group.bench_function("success/throttle_on", |b| {
+        b.iter(|| runtime.block_on(attempt(black_box(&on), 200)));
+    });
+    group.bench_function("failure/throttle_on", |b| {
+        b.iter(|| runtime.block_on(attempt(black_box(&failing), 400)));
+    });
+    group.finish();
+}
+
+fn login_throttle(c: &mut Criterion) {
+    let runtime = runtime();
+    bench_store(c, &runtime, "memory", Arc::new(MemoryStore::new()));
+    #[cfg(feature = "redis")]
+    {
+        let server = redis_server::RedisServer::start();
+        let store = jwt_core::RedisStore::open(&server.url()).expect("a valid URL");
+        bench_store(c, &runtime, "redis", Arc::new(store));
+        drop(server);
+    }
+}
+
 fn main() {
     let mut criterion = Criterion::default().configure_from_args();
     cookie_to_principal(&mut criterion);
     tokens(&mut criterion);
     login_with_argon2(&mut criterion);
+    login_throttle(&mut criterion);
     criterion.final_summary();
 }

@@ -226,7 +226,8 @@ where
         let valid = self
             .hasher
             .verify_or_dummy(hash, credentials.password.clone())
-            .await;
+            .await
+            .map_err(|full| AuthenticatorError(Box::new(full)))?;
         Ok(match claims {
             Some(claims) if valid && active => Some(Identity {
                 subject: credentials.username.clone(),

@@ -26,6 +26,7 @@ use crate::minting::random_id;
 use crate::reply::{Message, Reply};
 use crate::request::{Presented, RequestHead, Slot, TokenSource};
 use crate::store::{NewSession, Refresh, RefreshAttempt};
+use crate::throttle;
 use crate::token::{self, TokenKind};
 
 /// One of the endpoints: the four session endpoints, and the public keys.
@@ -161,12 +162,36 @@ where
         let Some(credentials) = login_body::credentials(format, body).await else {
             return Reply::message(Message::BadCredentials);
         };
+        let store = &*self.inner.store;
+        let throttle = &self.inner.config.throttle;
+        let attempt = throttle::Attempt::new(throttle, &credentials.username, head.client());
+        let started = self.inner.clock.now();
+        match attempt.refusal(store, started).await {
+            Ok(None) => {}
+            Ok(Some(wait)) => {
+                // Refused before the password is looked at: no hashing cost, and a right
+                // password does not give itself away with a 200.
+                self.emit(AuthEvent::LoginThrottled {
+                    username: &credentials.username,
+                });
+                return Reply::message(Message::TooManyLoginAttempts)
+                    .retry_after(throttle::retry_after_seconds(wait));
+            }
+            Err(error) => {
+                tracing::warn!(target: "jwt_core", %error, "session store unavailable during login");
+                return Reply::message(Message::StoreUnavailable);
+            }
+        }
         let identity = match self.inner.authenticator.authenticate(&credentials).await {
             Ok(Some(identity)) => identity,
             Ok(None) => {
                 self.emit(AuthEvent::LoginFailed {
                     username: &credentials.username,
                 });
+                let now = self.inner.clock.now();
+                if let Err(error) = attempt.failed(store, throttle.window, now).await {
+                    tracing::warn!(target: "jwt_core", %error, "failed login not counted: session store unavailable");
+                }
                 return Reply::message(Message::BadCredentials);
             }
             Err(error) => {
@@ -206,6 +231,9 @@ where
         if let Err(error) = self.inner.store.create(session).await {
             tracing::warn!(target: "jwt_core", %error, "session store unavailable during login");
             return Reply::message(Message::StoreUnavailable);
+        }
+        if let Err(error) = attempt.succeeded(store).await {
+            tracing::warn!(target: "jwt_core", %error, "failed logins not cleared: session store unavailable");
         }
         let access = self.access_cookie(&identity.subject, &session_id, &custom, now);
         let refresh = self.refresh_cookie(

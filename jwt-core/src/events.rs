@@ -21,6 +21,13 @@ pub enum AuthEvent<'a> {
         /// The username as sent.
         username: &'a str,
     },
+    /// A login was refused unchecked: too many failures for this username from this client,
+    /// or from this client in all (`JWT_LOGIN_MAX_FAILURES`,
+    /// `JWT_LOGIN_MAX_FAILURES_PER_CLIENT`).
+    LoginThrottled {
+        /// The username as sent.
+        username: &'a str,
+    },
     /// A refresh token bought a new access token.
     Refreshed {
         /// The user.
@@ -81,6 +88,9 @@ pub(crate) fn emit(hook: Option<&dyn EventHook>, event: AuthEvent<'_>) {
         }
         AuthEvent::LoginFailed { username } => {
             tracing::info!(target: TARGET, username, "login failed");
+        }
+        AuthEvent::LoginThrottled { username } => {
+            tracing::warn!(target: TARGET, username, "login refused: too many failures");
         }
         AuthEvent::Refreshed {
             subject,

@@ -69,6 +69,12 @@
 //!   `JWT_KEY_ID` every `kid` is the key's thumbprint, derived the same way for signing and
 //!   verifying keys; with it, every rotation key must be named `kid=value`, so no key can end
 //!   up under another name than its tokens carry.
+//! - Brute force is throttled: failed logins are counted per (username, client) and per
+//!   client ([`RequestHead::client`], from the peer address, forwarded headers only from
+//!   `JWT_TRUSTED_PROXIES`), in the session store; past a limit the login answers `429` with
+//!   `Retry-After` without checking the password. No counter is per username alone, so no
+//!   stranger can lock a user out. The queue in front of password checks is bounded
+//!   ([`PasswordHasher::with_max_waiting`]); past it a login answers `503` at once.
 //! - A refresh answer that never arrived does not end the session: within
 //!   `JWT_REFRESH_GRACE` of its retirement, a refresh token gets a new access token and the
 //!   session's *current* refresh token again, rather than a fresh rotation. A fresh rotation
@@ -85,6 +91,7 @@ mod auth;
 mod authentication;
 mod authenticator;
 mod claims;
+mod client;
 mod clock;
 mod config;
 mod cookies;
@@ -100,6 +107,7 @@ mod reply;
 mod request;
 mod store;
 mod strict_json;
+mod throttle;
 mod token;
 mod verified_tokens;
 
@@ -117,13 +125,13 @@ pub use jsonwebtoken::Algorithm;
 pub use jsonwebtoken::jwk::JwkSet;
 pub use keys::{KeyError, KeyRing};
 pub use login_body::{LOGIN_BODY_LIMIT, RequestBody, collect_body};
-pub use password::{PasswordError, PasswordHasher};
+pub use password::{PasswordError, PasswordHasher, PasswordQueueFull};
 pub use reply::Reply;
-pub use request::{RequestHead, TokenSource};
+pub use request::{PeerAddr, RequestHead, TokenSource};
 #[cfg(feature = "redis")]
 pub use store::RedisStore;
 pub use store::{
-    MemoryStore, NewSession, Refresh, RefreshAttempt, SessionStore, StoreError,
+    FailureCount, MemoryStore, NewSession, Refresh, RefreshAttempt, SessionStore, StoreError,
     session_store_from_config,
 };
 pub use token::{TokenError, TokenKind};

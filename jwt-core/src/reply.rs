@@ -27,6 +27,7 @@ pub(crate) enum Message {
     BadCredentials,
     UnsupportedMediaType,
     BodyTooLarge,
+    TooManyLoginAttempts,
     InvalidRefreshToken,
     LogoutUnauthenticated,
     CrossOrigin,
@@ -48,6 +49,7 @@ impl Message {
             Self::BadCredentials => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyLoginAttempts => StatusCode::TOO_MANY_REQUESTS,
             Self::InvalidRefreshToken | Self::CrossOrigin => StatusCode::FORBIDDEN,
             Self::LogoutUnauthenticated | Self::CredentialsNotProvided | Self::InvalidToken => {
                 StatusCode::UNAUTHORIZED
@@ -70,6 +72,7 @@ impl Message {
             Self::BadCredentials => "Valid user credentials not provided.",
             Self::UnsupportedMediaType => "Unsupported media type.",
             Self::BodyTooLarge => "Request body too large.",
+            Self::TooManyLoginAttempts => "Too many login attempts.",
             Self::InvalidRefreshToken => "Invalid refresh token.",
             Self::LogoutUnauthenticated => "Must be authenticated to log out.",
             Self::CrossOrigin => "Cross-origin request refused.",
@@ -134,6 +137,12 @@ impl Reply {
             headers,
             body: Bytes::from(body),
         }
+    }
+
+    /// Sets `Retry-After` to `seconds`.
+    pub(crate) fn retry_after(mut self, seconds: u64) -> Self {
+        self.headers.insert(RETRY_AFTER, HeaderValue::from(seconds));
+        self
     }
 
     /// Replaces the `Allow` header of a `405`, for endpoints that answer methods other than

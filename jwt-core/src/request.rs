@@ -17,6 +17,8 @@
 //!    sibling subdomain) and count as an invalid token, never "first wins".
 //! 4. A `cookie` field that is not UTF-8 is read as absent.
 
+use std::net::{IpAddr, SocketAddr};
+
 use cookie::Cookie;
 use http::{HeaderMap, Method, Uri};
 
@@ -41,6 +43,7 @@ pub struct RequestHead<'a> {
     config: &'a JwtConfig,
     pub(crate) method: &'a str,
     pub(crate) authority: Option<&'a str>,
+    pub(crate) peer: Option<IpAddr>,
     headers: Vec<(Slot, &'a [u8])>,
 }
 
@@ -55,17 +58,30 @@ pub(crate) enum Slot {
     Host,
     ContentType,
     ContentLength,
+    Forwarded,
+    XForwardedFor,
 }
 
 /// The header fields read whatever the settings, beside the two configurable token headers.
-const FIXED_HEADERS: [(&str, Slot); 6] = [
+const FIXED_HEADERS: [(&str, Slot); 8] = [
     ("cookie", Slot::Cookie),
     ("origin", Slot::Origin),
     ("sec-fetch-site", Slot::SecFetchSite),
     ("host", Slot::Host),
     ("content-type", Slot::ContentType),
     ("content-length", Slot::ContentLength),
+    ("forwarded", Slot::Forwarded),
+    ("x-forwarded-for", Slot::XForwardedFor),
 ];
+
+/// The remote address of the connection a request came over, carried as a request extension
+/// for servers whose framework does not hand it to the adapter itself: warp filters served
+/// through `warp::service` inside a server of the application's own, or a bare hyper server.
+/// Only server code can set an extension; a client cannot.
+///
+/// The login throttle counts failures per client ([`RequestHead::with_peer`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PeerAddr(pub SocketAddr);
 
 /// Where a request's token was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +110,7 @@ impl<'a> RequestHead<'a> {
             config,
             method,
             authority: None,
+            peer: None,
             headers: Vec::new(),
         }
     }
@@ -125,6 +142,20 @@ impl<'a> RequestHead<'a> {
             head.push_header(name.as_ref(), value);
         }
         head
+    }
+
+    /// Sets the address of the peer that sent the request (the TCP connection's remote end),
+    /// which the login throttle counts failures against. `Forwarded` and `X-Forwarded-For`
+    /// name the client instead only when this peer is one of `JWT_TRUSTED_PROXIES`.
+    pub fn with_peer(mut self, peer: IpAddr) -> Self {
+        self.peer = Some(peer);
+        self
+    }
+
+    /// The client this request is from: the peer address, or, when the peer is a trusted
+    /// proxy, the address it forwarded for; `None` when the server did not give the peer.
+    pub fn client(&self) -> Option<IpAddr> {
+        crate::client::client_address(self)
     }
 
     /// The names of every header field this crate reads under `config`, in lower case: for

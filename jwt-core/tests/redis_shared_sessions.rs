@@ -278,6 +278,46 @@ async fn hundred_concurrent_refreshes_over_two_instances_rotate_exactly_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_at_one_instance_count_at_the_other() {
+    let Cluster {
+        server: _server,
+        clock,
+        a,
+        b,
+    } = two_instances().await;
+    let limit = a
+        .config()
+        .login_max_failures()
+        .expect("the default limit is on");
+    // Alternate between the instances: each sees the other's failures.
+    for attempt in 0..limit {
+        let instance = if attempt % 2 == 0 { &a } else { &b };
+        let reply = login(instance, "alice", "wrong password").await;
+        assert_eq!(reply.status(), StatusCode::BAD_REQUEST, "failure {attempt}");
+    }
+    for instance in [&a, &b] {
+        let reply = login(instance, "alice", "password1").await;
+        assert_eq!(reply.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(message(&reply), "Too many login attempts.");
+        let retry_after = reply.headers()["retry-after"].to_str().expect("ASCII");
+        assert_eq!(
+            retry_after,
+            a.config()
+                .login_throttle_window()
+                .whole_seconds()
+                .to_string()
+        );
+    }
+    // Another user is not affected, and the window's end frees alice at both.
+    assert_eq!(login(&b, "bob", "password2").await.status(), StatusCode::OK);
+    clock.advance(a.config().login_throttle_window());
+    assert_eq!(
+        login(&b, "alice", "password1").await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logout_all_at_one_instance_ends_the_sessions_seen_by_the_other() {
     let Cluster {
         server: _server,

@@ -8,7 +8,7 @@ mod redis_server;
 
 use std::sync::Arc;
 
-use jwt_core::{NewSession, Refresh, RefreshAttempt, SessionId, SessionStore};
+use jwt_core::{FailureCount, NewSession, Refresh, RefreshAttempt, SessionId, SessionStore};
 use time::{Duration, OffsetDateTime};
 
 /// Makes a store of one kind.
@@ -554,6 +554,85 @@ async fn concurrent_refreshes_with_one_token_rotate_once(stores: &dyn Stores) {
     );
 }
 
+const WINDOW: Duration = Duration::minutes(15);
+
+fn counter_keys(names: &[&str]) -> Vec<String> {
+    names.iter().map(|name| (*name).to_owned()).collect()
+}
+
+async fn failed_logins_count_per_key_within_their_window(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    let keys = counter_keys(&["login:alice:192.0.2.1", "client:192.0.2.1"]);
+    let fresh = store.login_failures(&keys, t).await.expect("answers");
+    assert_eq!(fresh, vec![FailureCount::new(0, t); 2]);
+    for n in 1..=3 {
+        let counts = store
+            .record_login_failure(&keys, WINDOW, t + Duration::seconds(n))
+            .await
+            .expect("answers");
+        assert_eq!(
+            counts,
+            vec![FailureCount::new(n as u32, t + Duration::seconds(1) + WINDOW); 2]
+        );
+    }
+    // Another client's counter is apart.
+    let other = counter_keys(&["client:192.0.2.2"]);
+    let counts = store
+        .record_login_failure(&other, WINDOW, t)
+        .await
+        .expect("answers");
+    assert_eq!(counts, vec![FailureCount::new(1, t + WINDOW)]);
+    let later = t + Duration::minutes(5);
+    let counts = store.login_failures(&keys, later).await.expect("answers");
+    assert_eq!(counts[0].count, 3);
+    assert_eq!(counts[1].window_ends, t + Duration::seconds(1) + WINDOW);
+}
+
+async fn failed_logins_start_over_after_the_window(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    let keys = counter_keys(&["login:alice:192.0.2.1"]);
+    for _ in 0..4 {
+        store
+            .record_login_failure(&keys, WINDOW, t)
+            .await
+            .expect("answers");
+    }
+    let ended = t + WINDOW;
+    let counts = store.login_failures(&keys, ended).await.expect("answers");
+    assert_eq!(
+        counts,
+        vec![FailureCount::new(0, ended)],
+        "the window is over"
+    );
+    let counts = store
+        .record_login_failure(&keys, WINDOW, ended)
+        .await
+        .expect("answers");
+    assert_eq!(
+        counts,
+        vec![FailureCount::new(1, ended + WINDOW)],
+        "a new window"
+    );
+}
+
+async fn a_success_clears_one_counter_only(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    let keys = counter_keys(&["login:alice:192.0.2.1", "client:192.0.2.1"]);
+    for _ in 0..2 {
+        store
+            .record_login_failure(&keys, WINDOW, t)
+            .await
+            .expect("answers");
+    }
+    store.clear_login_failures(&keys[0]).await.expect("answers");
+    let counts = store.login_failures(&keys, t).await.expect("answers");
+    assert_eq!(counts[0].count, 0);
+    assert_eq!(counts[1].count, 2, "the client's own counter stays");
+}
+
 /// Generates one test per scenario and store.
 macro_rules! store_suite {
     ($($scenario:ident),* $(,)?) => {
@@ -580,6 +659,9 @@ macro_rules! store_suite {
 }
 
 store_suite!(
+    failed_logins_count_per_key_within_their_window,
+    failed_logins_start_over_after_the_window,
+    a_success_clears_one_counter_only,
     new_session_is_active_until_it_expires,
     current_token_rotates_to_the_replacement,
     refresh_without_replacement_keeps_the_token_current,

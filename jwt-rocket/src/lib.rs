@@ -64,6 +64,10 @@
 //! [`Reply`](jwt_core::Reply) into a Rocket response (every `Set-Cookie` line kept).
 //!
 //! Rocket specifics, decided here:
+//! - The client the login throttle counts is the connection's remote address
+//!   (`Request::remote`), never `client_ip()`, which believes Rocket's `ip_header`
+//!   (`X-Real-IP` by default) that any client can send; jwt-core reads forwarded headers
+//!   itself, only from `JWT_TRUSTED_PROXIES`.
 //! - Rocket turns a form `POST` whose first field is `_method` into that method; the core is
 //!   shown the method the client sent, so a login form starting with `_method=get` still logs
 //!   in, and a cross-site form `POST` is still checked as unsafe.

@@ -30,7 +30,13 @@ pub(crate) fn request_head<'a>(
             head.push_header("cookie", jar.0.as_bytes());
         }
     }
-    head
+    // The connection's remote address. Not `client_ip()`: that believes `X-Real-IP` (Rocket's
+    // `ip_header`), which any client can send; jwt-core reads forwarded headers itself, only
+    // from `JWT_TRUSTED_PROXIES`.
+    match request.remote() {
+        Some(peer) => head.with_peer(peer.ip()),
+        None => head,
+    }
 }
 
 /// The cookies of a request that has no `Cookie` header, as one: Rocket's local client

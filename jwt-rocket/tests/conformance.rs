@@ -34,6 +34,9 @@ impl Harness for RocketLocalClient {
             .map_or("/", |path| path.as_str())
             .to_owned();
         let mut local = client.req(method, uri);
+        if let Some(jwt_core::PeerAddr(peer)) = parts.extensions.get() {
+            local = local.remote(*peer);
+        }
         for (name, value) in &parts.headers {
             // Over the network, Rocket drops a header field whose value is not UTF-8 before
             // any application code runs; the local client can only carry UTF-8 ones.

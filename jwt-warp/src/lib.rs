@@ -57,6 +57,10 @@
 //!   [`logout`] and [`logout_all`] are the same endpoints to mount at paths of your own.
 //!
 //! Decisions of this adapter, where warp leaves a choice:
+//! - The client the login throttle counts is the connection's remote address, which warp's
+//!   own server provides (`warp::serve`). A server of the application's own that calls the
+//!   filters through `warp::service` must put it beside each request as a
+//!   [`jwt_core::PeerAddr`] extension; without it every login counts as one shared client.
 //! - The endpoints answer every method: the `405` with `Allow: POST` comes from jwt-core, so
 //!   do not put `warp::post()` in front of them.
 //! - The login body is read up to 64 KiB and then given up on; jwt-core answers the `413`.

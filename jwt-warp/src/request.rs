@@ -1,10 +1,11 @@
 //! The parts of a warp request that jwt-core reads.
 
 use std::convert::Infallible;
+use std::net::SocketAddr;
 
 use http::uri::{Authority, Parts};
 use http::{HeaderMap, Method, Uri};
-use jwt_core::{JwtConfig, RequestHead};
+use jwt_core::{JwtConfig, PeerAddr, RequestHead};
 use warp::Filter;
 
 /// Method, target authority and headers of one request, owned so that they outlive the
@@ -14,12 +15,17 @@ pub(crate) struct RequestParts {
     method: Method,
     target: Uri,
     headers: HeaderMap,
+    peer: Option<SocketAddr>,
 }
 
 impl RequestParts {
     /// The head jwt-core reads tokens, `Origin` and `Host` from.
     pub(crate) fn head<'a>(&'a self, config: &'a JwtConfig) -> RequestHead<'a> {
-        RequestHead::from_http(config, &self.method, &self.target, &self.headers)
+        let head = RequestHead::from_http(config, &self.method, &self.target, &self.headers);
+        match self.peer {
+            Some(peer) => head.with_peer(peer.ip()),
+            None => head,
+        }
     }
 }
 
@@ -28,10 +34,23 @@ pub(crate) fn request_parts() -> impl Filter<Extract = (RequestParts,), Error = 
     warp::method()
         .and(target_authority())
         .and(warp::header::headers_cloned())
-        .map(|method, authority, headers| RequestParts {
+        .and(peer())
+        .map(|method, authority, headers, peer| RequestParts {
             method,
             target: target(authority),
             headers,
+            peer,
+        })
+}
+
+/// The remote address of the connection: warp's, when warp's own server accepted it, else the
+/// [`PeerAddr`] extension that a server of the application's own (serving the filters through
+/// `warp::service`) sets.
+fn peer() -> impl Filter<Extract = (Option<SocketAddr>,), Error = Infallible> + Copy {
+    warp::addr::remote()
+        .and(warp::ext::optional::<PeerAddr>())
+        .map(|remote: Option<SocketAddr>, extension: Option<PeerAddr>| {
+            remote.or(extension.map(|PeerAddr(peer)| peer))
         })
 }
 

@@ -15,5 +15,10 @@ pub trait Harness {
 
     /// Sends one request and returns the whole response. Every header field must be carried
     /// both ways as sent, repeated fields (several `cookie` or `set-cookie` lines) included.
+    ///
+    /// The request carries a [`PeerAddr`](jwt_core::PeerAddr) extension: the address the
+    /// request comes from, which the harness passes on the framework's way (axum's
+    /// `ConnectInfo`, actix's and Rocket's test peer, warp's extension as jwt-warp reads it),
+    /// so that the login throttle sees the same client as on a real connection.
     async fn send(&self, app: &Self::App, request: http::Request<Bytes>) -> http::Response<Bytes>;
 }

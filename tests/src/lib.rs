@@ -89,9 +89,9 @@
 //! | `issuer-audience` | `JWT_ISSUER=https://issuer.example`, `JWT_AUDIENCE=conformance-suite` |
 //! | `eddsa` | `JWT_ALGORITHM=EdDSA` with an Ed25519 key, `JWT_KEY_ID=conformance-ed25519` |
 //! | `strict-logout` | `JWT_STRICT_LOGOUT=true` |
-//! | `custom-names` | endpoints under `/auth/`, `JWT_REFRESH_COOKIE_PATH=/auth/session/`, cookies `session_at` / `session_rt`, `JWT_COOKIE_DOMAIN=example.test`, `JWT_TRUSTED_ORIGINS=https://trusted.example`, `JWT_JWKS_PATH=/auth/keys` |
-//! | `plain-cookies` | `JWT_COOKIE_SECURE=false`, `JWT_COOKIE_HTTPONLY=false` |
-//! | `short-sessions` | `JWT_ALGORITHM=HS512`, access 1 minute, refresh 2 days, `JWT_SESSION_MAX_AGE=1`, `JWT_REFRESH_GRACE=5`, `JWT_LEEWAY=30` |
+//! | `custom-names` | endpoints under `/auth/`, `JWT_REFRESH_COOKIE_PATH=/auth/session/`, cookies `session_at` / `session_rt`, `JWT_COOKIE_DOMAIN=example.test`, `JWT_TRUSTED_ORIGINS=https://trusted.example`, `JWT_JWKS_PATH=/auth/keys`, `JWT_TRUSTED_PROXIES=127.0.0.0/8` |
+//! | `plain-cookies` | `JWT_COOKIE_SECURE=false`, `JWT_COOKIE_HTTPONLY=false`, `JWT_LOGIN_MAX_FAILURES=0` |
+//! | `short-sessions` | `JWT_ALGORITHM=HS512`, access 1 minute, refresh 2 days, `JWT_SESSION_MAX_AGE=1`, `JWT_REFRESH_GRACE=5`, `JWT_LEEWAY=30`, `JWT_LOGIN_MAX_FAILURES=3`, `JWT_LOGIN_MAX_FAILURES_PER_CLIENT=10`, `JWT_LOGIN_THROTTLE_WINDOW=60` |
 //!
 //! Each scenario runs against a fresh app: new users (`alice`, `bob`), a new in-memory store
 //! and a clock stopped at a fixed time that only the scenario moves.
@@ -221,6 +221,21 @@
 //!   http://<Host>`, even with `Secure` cookies); `origin_naming_the_host_on_another_port_is_refused`.
 //! - In-process: `cross_site_post_with_cookie_is_refused`,
 //!   `foreign_origin_post_with_cookie_is_refused`, `cross_site_post_with_header_passes`.
+//!
+//! Login throttling (in-process: the clock moves, and the peer address is the suite's
+//! `127.0.0.1`):
+//! - `failures_past_the_limit_throttle_even_the_right_password`: after
+//!   `JWT_LOGIN_MAX_FAILURES` failures, `429 Too many login attempts.` with `Retry-After` (the
+//!   rest of the window, in seconds) and `Cache-Control: no-store`, right password or not.
+//! - `a_throttled_pair_leaves_other_users_of_the_client_alone`,
+//!   `after_the_window_a_throttled_user_logs_in`, `a_success_clears_the_pairs_count`.
+//! - `failures_across_usernames_throttle_the_client`: `JWT_LOGIN_MAX_FAILURES_PER_CLIENT`
+//!   failures over many usernames throttle any username from that client.
+//! - `forwarded_clients_are_counted_apart_behind_a_trusted_proxy` (where `JWT_TRUSTED_PROXIES`
+//!   covers the peer): two `X-Forwarded-For` clients are counted apart, `Forwarded` wins;
+//!   `forwarded_for_changes_nothing_without_trusted_proxies`: without it, claimed addresses
+//!   change nothing, and another peer is another client.
+//! - `without_a_pair_limit_failures_never_throttle` (`JWT_LOGIN_MAX_FAILURES=0`).
 //!
 //! Public keys:
 //! - `jwks_route_publishes_keys_that_verify_access_tokens`,

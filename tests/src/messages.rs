@@ -21,3 +21,5 @@ pub(crate) const AUTHENTICATOR_UNAVAILABLE: &str = "Authentication service unava
 pub(crate) const CHALLENGE: &str = "Bearer";
 /// `WWW-Authenticate` on a 401 for a token that was present but bad.
 pub(crate) const CHALLENGE_INVALID_TOKEN: &str = r#"Bearer error="invalid_token""#;
+/// The login throttle's answer (`JWT_LOGIN_MAX_FAILURES`).
+pub(crate) const TOO_MANY_LOGIN_ATTEMPTS: &str = "Too many login attempts.";

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use async_trait::async_trait;
 use futures_util::FutureExt as _;
 use jwt_core::{
-    Authenticator, AuthenticatorError, Credentials, Identity, JwtAuth, ManualClock,
+    Authenticator, AuthenticatorError, Credentials, FailureCount, Identity, JwtAuth, ManualClock,
     MemoryAuthenticator, MemoryStore, NewSession, NoClaims, PasswordHasher, Refresh,
     RefreshAttempt, SessionId, SessionStore, StoreError,
 };
@@ -305,5 +305,29 @@ impl SessionStore for SuiteStore {
     ) -> Result<bool, StoreError> {
         self.check()?;
         self.sessions.is_active(session_id, now).await
+    }
+
+    async fn login_failures(
+        &self,
+        keys: &[String],
+        now: OffsetDateTime,
+    ) -> Result<Vec<FailureCount>, StoreError> {
+        self.check()?;
+        self.sessions.login_failures(keys, now).await
+    }
+
+    async fn record_login_failure(
+        &self,
+        keys: &[String],
+        window: time::Duration,
+        now: OffsetDateTime,
+    ) -> Result<Vec<FailureCount>, StoreError> {
+        self.check()?;
+        self.sessions.record_login_failure(keys, window, now).await
+    }
+
+    async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
+        self.check()?;
+        self.sessions.clear_login_failures(key).await
     }
 }

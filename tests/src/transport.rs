@@ -1,6 +1,7 @@
 //! How a request reaches the server under test: through a [`Harness`] in-process, or over a
 //! real TCP connection.
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -9,6 +10,8 @@ use http_body_util::{BodyExt as _, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+
+use jwt_core::PeerAddr;
 
 use crate::Harness;
 use crate::failure::{Failure, Outcome};
@@ -19,6 +22,11 @@ pub(crate) trait Transport {
     async fn send(&self, request: http::Request<Bytes>) -> Outcome<http::Response<Bytes>>;
 }
 
+/// Where in-process requests come from, unless a scenario says otherwise: a browser on the
+/// loopback interface.
+pub(crate) const SUITE_PEER: SocketAddr =
+    SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1)), 50_000);
+
 /// An app built by a [`Harness`], called in this process.
 pub(crate) struct InProcess<'h, H: Harness> {
     pub(crate) harness: &'h H,
@@ -27,7 +35,10 @@ pub(crate) struct InProcess<'h, H: Harness> {
 
 #[async_trait(?Send)]
 impl<H: Harness> Transport for InProcess<'_, H> {
-    async fn send(&self, request: http::Request<Bytes>) -> Outcome<http::Response<Bytes>> {
+    async fn send(&self, mut request: http::Request<Bytes>) -> Outcome<http::Response<Bytes>> {
+        if request.extensions().get::<PeerAddr>().is_none() {
+            request.extensions_mut().insert(PeerAddr(SUITE_PEER));
+        }
         Ok(self.harness.send(&self.app, request).await)
     }
 }

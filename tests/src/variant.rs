@@ -111,12 +111,17 @@ pub(crate) fn variants() -> Vec<Variant> {
                     .cookie_domain("example.test")
                     .trusted_origin("https://trusted.example")
                     .jwks_path("/auth/keys")
+                    .trusted_proxy("127.0.0.0/8")
             },
             SuiteKey::Secret,
         ),
         variant(
             "plain-cookies",
-            |b| b.cookie_secure(false).cookie_http_only(false),
+            |b| {
+                b.cookie_secure(false)
+                    .cookie_http_only(false)
+                    .login_max_failures(0)
+            },
             SuiteKey::Secret,
         ),
         variant(
@@ -128,6 +133,9 @@ pub(crate) fn variants() -> Vec<Variant> {
                     .session_max_age_days(1)
                     .refresh_grace_seconds(5)
                     .leeway_seconds(30)
+                    .login_max_failures(3)
+                    .login_max_failures_per_client(10)
+                    .login_throttle_window_seconds(60)
             },
             SuiteKey::Secret,
         ),

@@ -6,6 +6,7 @@
 //! ```
 
 use std::error::Error;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::extract::Request;
@@ -81,6 +82,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     let listener = tokio::net::TcpListener::bind(demo.addr).await?;
     demo.announce("axum");
+    // With the peer address, which the login throttle counts failures by.
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

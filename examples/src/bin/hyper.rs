@@ -14,6 +14,7 @@ use std::time::Duration;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
+use jwt_core::PeerAddr;
 use jwt_examples::Demo;
 use jwt_examples::hyper_app::HyperApp;
 use tokio::net::TcpListener;
@@ -35,7 +36,7 @@ async fn serve(demo: Demo) -> Result<(), Box<dyn Error>> {
             accepted = listener.accept() => accepted,
             () = &mut shutdown => return Ok(()),
         };
-        let (stream, _peer) = match accepted {
+        let (stream, peer) = match accepted {
             Ok(connection) => connection,
             Err(error) => {
                 // Out of file descriptors and the like: wait instead of spinning.
@@ -46,8 +47,10 @@ async fn serve(demo: Demo) -> Result<(), Box<dyn Error>> {
         };
         let app = Arc::clone(&app);
         tokio::spawn(async move {
-            let service = service_fn(move |request| {
+            let service = service_fn(move |mut request: hyper::Request<_>| {
                 let app = Arc::clone(&app);
+                // The login throttle counts failures per client.
+                request.extensions_mut().insert(PeerAddr(peer));
                 async move { Ok::<_, Infallible>(app.handle(request).await) }
             });
             let connection = auto::Builder::new(TokioExecutor::new())

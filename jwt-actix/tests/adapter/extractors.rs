@@ -7,8 +7,8 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{App, HttpResponse, ResponseError, test, web};
 use jwt_actix::{AuthRejection, Authenticated, JwtMiddleware, configure};
 use jwt_core::{
-    JwtAuth, MemoryAuthenticator, MemoryStore, NewSession, NoClaims, Refresh, RefreshAttempt,
-    SessionId, SessionStore, StoreError, async_trait,
+    FailureCount, JwtAuth, MemoryAuthenticator, MemoryStore, NewSession, NoClaims, Refresh,
+    RefreshAttempt, SessionId, SessionStore, StoreError, async_trait,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -247,6 +247,24 @@ impl SessionStore for UnreachableStore {
         Err(unreachable())
     }
     async fn is_active(&self, _: &SessionId, _: OffsetDateTime) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
+    async fn login_failures(
+        &self,
+        _: &[String],
+        _: OffsetDateTime,
+    ) -> Result<Vec<FailureCount>, StoreError> {
+        Err(unreachable())
+    }
+    async fn record_login_failure(
+        &self,
+        _: &[String],
+        _: time::Duration,
+        _: OffsetDateTime,
+    ) -> Result<Vec<FailureCount>, StoreError> {
+        Err(unreachable())
+    }
+    async fn clear_login_failures(&self, _: &str) -> Result<(), StoreError> {
         Err(unreachable())
     }
 }

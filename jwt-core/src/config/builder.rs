@@ -70,6 +70,10 @@ pub struct JwtConfigBuilder {
     pub(super) csrf: Option<bool>,
     pub(super) trusted_origins: Option<Vec<String>>,
     pub(super) max_token_bytes: Option<usize>,
+    pub(super) login_max_failures: Option<u32>,
+    pub(super) login_max_failures_per_client: Option<u32>,
+    pub(super) login_throttle_window: Option<u64>,
+    pub(super) trusted_proxies: Option<Vec<String>>,
     pub(super) redis_url: Option<String>,
     #[serde(skip)]
     pub(super) key_ring: Option<KeyRing>,
@@ -165,6 +169,14 @@ impl JwtConfigBuilder {
         max_token_bytes => max_token_bytes: usize;
         /// `JWT_REDIS_URL`.
         redis_url => redis_url: &str;
+        /// `JWT_LOGIN_MAX_FAILURES` (default 5; 0 turns the limit off): failed logins for one
+        /// username from one client within the window.
+        login_max_failures => login_max_failures: u32;
+        /// `JWT_LOGIN_MAX_FAILURES_PER_CLIENT` (default 50; 0 turns the limit off): failed
+        /// logins from one client across all usernames within the window.
+        login_max_failures_per_client => login_max_failures_per_client: u32;
+        /// `JWT_LOGIN_THROTTLE_WINDOW`, seconds (default 900).
+        login_throttle_window_seconds => login_throttle_window: u64;
     }
 
     /// `JWT_SECRET`: the HMAC secret (HS* algorithms).
@@ -208,6 +220,15 @@ impl JwtConfigBuilder {
         self.trusted_origins
             .get_or_insert_with(Vec::new)
             .push(origin.to_owned());
+        self
+    }
+
+    /// Adds one of `JWT_TRUSTED_PROXIES`: a CIDR block (`10.0.0.0/8`) or address of a proxy
+    /// whose `Forwarded` / `X-Forwarded-For` header names the client.
+    pub fn trusted_proxy(mut self, cidr: &str) -> Self {
+        self.trusted_proxies
+            .get_or_insert_with(Vec::new)
+            .push(cidr.to_owned());
         self
     }
 
@@ -443,6 +464,9 @@ impl JwtConfigBuilder {
             ));
         }
 
+        let throttle = self.login_throttle()?;
+        let trusted_proxies = self.trusted_proxies()?;
+
         let redis_url = non_empty("JWT_REDIS_URL", self.redis_url.clone())?;
         if let Some(url) = &redis_url {
             let known = ["redis://", "rediss://", "redis+unix://", "unix://"];
@@ -483,6 +507,8 @@ impl JwtConfigBuilder {
             csrf: self.csrf.unwrap_or(true),
             trusted_origins,
             max_token_bytes,
+            throttle,
+            trusted_proxies,
             redis_url,
         })
     }

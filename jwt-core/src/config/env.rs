@@ -136,6 +136,22 @@ const VARIABLES: &[(&str, Apply)] = &[
         b.max_token_bytes = Some(number(n, v)?);
         Ok(())
     }),
+    ("JWT_LOGIN_MAX_FAILURES", |b, n, v| {
+        b.login_max_failures = Some(number(n, v)?);
+        Ok(())
+    }),
+    ("JWT_LOGIN_MAX_FAILURES_PER_CLIENT", |b, n, v| {
+        b.login_max_failures_per_client = Some(number(n, v)?);
+        Ok(())
+    }),
+    ("JWT_LOGIN_THROTTLE_WINDOW", |b, n, v| {
+        b.login_throttle_window = Some(number(n, v)?);
+        Ok(())
+    }),
+    ("JWT_TRUSTED_PROXIES", |b, _, v| {
+        b.trusted_proxies = Some(list(v).map(str::to_owned).collect());
+        Ok(())
+    }),
     ("JWT_REDIS_URL", |b, _, v| {
         b.redis_url = Some(v.to_owned());
         Ok(())

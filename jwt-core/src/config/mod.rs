@@ -33,6 +33,7 @@ mod builder;
 mod env;
 mod error;
 mod key_material;
+mod throttle;
 mod validate;
 
 use http::HeaderName;
@@ -87,6 +88,8 @@ pub struct JwtConfig {
     pub(crate) csrf: bool,
     pub(crate) trusted_origins: Vec<String>,
     pub(crate) max_token_bytes: usize,
+    pub(crate) throttle: crate::throttle::Limits,
+    pub(crate) trusted_proxies: Vec<ipnet::IpNet>,
     pub(crate) redis_url: Option<String>,
 }
 
@@ -279,6 +282,28 @@ impl JwtConfig {
     /// `JWT_MAX_TOKEN_BYTES`.
     pub fn max_token_bytes(&self) -> usize {
         self.max_token_bytes
+    }
+
+    /// `JWT_LOGIN_MAX_FAILURES`: failed logins allowed for one username from one client
+    /// within the window; `None` when that limit is off.
+    pub fn login_max_failures(&self) -> Option<u32> {
+        self.throttle.per_pair
+    }
+
+    /// `JWT_LOGIN_MAX_FAILURES_PER_CLIENT`: failed logins allowed from one client within the
+    /// window; `None` when that limit is off.
+    pub fn login_max_failures_per_client(&self) -> Option<u32> {
+        self.throttle.per_client
+    }
+
+    /// `JWT_LOGIN_THROTTLE_WINDOW`: how long failed logins are counted.
+    pub fn login_throttle_window(&self) -> Duration {
+        self.throttle.window
+    }
+
+    /// `JWT_TRUSTED_PROXIES`: the proxies whose forwarded-for headers name the client.
+    pub fn trusted_proxies(&self) -> &[ipnet::IpNet] {
+        &self.trusted_proxies
     }
 
     /// `JWT_REDIS_URL`.

@@ -4,7 +4,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use time::{Duration, OffsetDateTime};
 
-use super::{NewSession, Refresh, RefreshAttempt, SessionStore, StoreError};
+use super::{FailureCount, NewSession, Refresh, RefreshAttempt, SessionStore, StoreError};
 use crate::claims::SessionId;
 
 /// Sessions in this process's memory: the default store.
@@ -29,6 +29,8 @@ struct State {
     sessions: HashMap<SessionId, Record>,
     by_user: HashMap<String, HashSet<SessionId>>,
     next_sweep: Option<OffsetDateTime>,
+    /// Failed-login counters: the count and when its window ends.
+    failures: HashMap<String, (u32, OffsetDateTime)>,
 }
 
 #[derive(Debug)]
@@ -48,6 +50,11 @@ impl Record {
 }
 
 const SWEEP_INTERVAL: Duration = Duration::minutes(1);
+
+/// How many failed-login counters are kept at most. When full, ended windows go first, then
+/// the windows closest to their end: a flood of made-up usernames cannot grow memory, and the
+/// counters it pushes out are the ones about to lapse anyway.
+const FAILURE_COUNTERS: usize = 100_000;
 
 impl Default for MemoryStore {
     fn default() -> Self {
@@ -222,5 +229,63 @@ impl SessionStore for MemoryStore {
             .sessions
             .get(session_id)
             .is_some_and(|record| record.is_live(now)))
+    }
+
+    async fn login_failures(
+        &self,
+        keys: &[String],
+        now: OffsetDateTime,
+    ) -> Result<Vec<FailureCount>, StoreError> {
+        let state = self.lock();
+        Ok(keys
+            .iter()
+            .map(|key| match state.failures.get(key) {
+                Some(&(count, ends)) if now < ends => FailureCount::new(count, ends),
+                _ => FailureCount::new(0, now),
+            })
+            .collect())
+    }
+
+    async fn record_login_failure(
+        &self,
+        keys: &[String],
+        window: Duration,
+        now: OffsetDateTime,
+    ) -> Result<Vec<FailureCount>, StoreError> {
+        let mut state = self.lock();
+        let mut counts = Vec::with_capacity(keys.len());
+        for key in keys {
+            if !state.failures.contains_key(key) && state.failures.len() >= FAILURE_COUNTERS {
+                state.make_room_for_a_counter(now);
+            }
+            let entry = state.failures.entry(key.clone()).or_insert((0, now));
+            if now >= entry.1 {
+                *entry = (0, now + window);
+            }
+            entry.0 = entry.0.saturating_add(1);
+            counts.push(FailureCount::new(entry.0, entry.1));
+        }
+        Ok(counts)
+    }
+
+    async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
+        self.lock().failures.remove(key);
+        Ok(())
+    }
+}
+
+impl State {
+    fn make_room_for_a_counter(&mut self, now: OffsetDateTime) {
+        self.failures.retain(|_, (_, ends)| now < *ends);
+        if self.failures.len() >= FAILURE_COUNTERS {
+            let soonest = self
+                .failures
+                .iter()
+                .min_by_key(|(_, (_, ends))| *ends)
+                .map(|(key, _)| key.clone());
+            if let Some(key) = soonest {
+                self.failures.remove(&key);
+            }
+        }
     }
 }

@@ -131,6 +131,23 @@ pub enum Refresh {
     Invalid,
 }
 
+/// Failed logins counted under one key (see the login throttle, `JWT_LOGIN_MAX_FAILURES`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FailureCount {
+    /// Failures in the current window (0 when there is none).
+    pub count: u32,
+    /// When the current window ends and the count starts again from zero.
+    pub window_ends: OffsetDateTime,
+}
+
+impl FailureCount {
+    /// A count; used by stores.
+    pub fn new(count: u32, window_ends: OffsetDateTime) -> Self {
+        Self { count, window_ends }
+    }
+}
+
 /// Why the store could not answer. Every variant becomes `503 Session store unavailable.`
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -165,4 +182,25 @@ pub trait SessionStore: Send + Sync + 'static {
         session_id: &SessionId,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError>;
+
+    /// The failed logins counted under each of `keys` at `now`, in order: a key without a
+    /// window running counts 0 (its `window_ends` is then `now`).
+    async fn login_failures(
+        &self,
+        keys: &[String],
+        now: OffsetDateTime,
+    ) -> Result<Vec<FailureCount>, StoreError>;
+
+    /// Counts one failed login under each of `keys`. A key's window starts with its first
+    /// failure and lasts `window`; after it, counting starts again from zero. Counters must
+    /// be forgotten once their window ends, and stay bounded in number.
+    async fn record_login_failure(
+        &self,
+        keys: &[String],
+        window: Duration,
+        now: OffsetDateTime,
+    ) -> Result<Vec<FailureCount>, StoreError>;
+
+    /// Forgets the failures counted under `key` (a successful login).
+    async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError>;
 }

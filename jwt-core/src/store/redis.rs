@@ -11,7 +11,7 @@ use redis::{Client, RedisError, RedisResult, Script};
 use time::OffsetDateTime;
 use tokio::sync::OnceCell;
 
-use super::{NewSession, Refresh, RefreshAttempt, SessionStore, StoreError};
+use super::{FailureCount, NewSession, Refresh, RefreshAttempt, SessionStore, StoreError};
 use crate::claims::SessionId;
 
 const INSTANTS: &str = include_str!("redis/instants.lua");
@@ -20,6 +20,8 @@ static CREATE: LazyLock<Script> =
     LazyLock::new(|| Script::new(&[INSTANTS, include_str!("redis/create.lua")].concat()));
 static REFRESH: LazyLock<Script> =
     LazyLock::new(|| Script::new(&[INSTANTS, include_str!("redis/refresh.lua")].concat()));
+static FAILURE: LazyLock<Script> =
+    LazyLock::new(|| Script::new(&[INSTANTS, include_str!("redis/failure.lua")].concat()));
 static REVOKE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/revoke.lua")));
 static REVOKE_ALL: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("redis/revoke_all.lua")));
@@ -169,6 +171,10 @@ impl RedisStore {
 
     fn user_key(&self, subject: &str) -> String {
         format!("{}user:{subject}", self.key_prefix)
+    }
+
+    fn failure_key(&self, key: &str) -> String {
+        format!("{}throttle:{key}", self.key_prefix)
     }
 
     fn session_prefix(&self) -> String {
@@ -354,5 +360,76 @@ impl SessionStore for RedisStore {
             Some(text) => Some(parse_instant(text)?),
         };
         Ok(now < parse_instant(&expires)? && deadline.is_none_or(|deadline| now < deadline))
+    }
+
+    async fn login_failures(
+        &self,
+        keys: &[String],
+        now: OffsetDateTime,
+    ) -> Result<Vec<FailureCount>, StoreError> {
+        // One read per counter, all sent at once: one round trip, and no command spans two
+        // keys (their hash slots may differ on a cluster).
+        let reads = keys.iter().map(|key| {
+            let mut command = redis::cmd("HMGET");
+            command.arg(self.failure_key(key)).arg("count").arg("ends");
+            async move {
+                let (count, ends): (Option<u32>, Option<String>) = self
+                    .bounded(|mut connection| {
+                        let command = &command;
+                        async move { command.query_async(&mut connection).await }
+                    })
+                    .await?;
+                let count = match (count, ends) {
+                    (Some(count), Some(ends)) => {
+                        let ends = parse_instant(&ends)?;
+                        if now < ends {
+                            FailureCount::new(count, ends)
+                        } else {
+                            FailureCount::new(0, now)
+                        }
+                    }
+                    _ => FailureCount::new(0, now),
+                };
+                Ok::<_, StoreError>(count)
+            }
+        });
+        futures_util::future::try_join_all(reads).await
+    }
+
+    async fn record_login_failure(
+        &self,
+        keys: &[String],
+        window: time::Duration,
+        now: OffsetDateTime,
+    ) -> Result<Vec<FailureCount>, StoreError> {
+        let counts = keys.iter().map(|key| {
+            let mut invocation = FAILURE.prepare_invoke();
+            invocation
+                .key(self.failure_key(key))
+                .arg(instant(now))
+                .arg(instant(now + window));
+            async move {
+                let (count, ends): (u32, String) = self
+                    .bounded(|mut connection| {
+                        let invocation = &invocation;
+                        async move { invocation.invoke_async(&mut connection).await }
+                    })
+                    .await?;
+                Ok::<_, StoreError>(FailureCount::new(count, parse_instant(&ends)?))
+            }
+        });
+        futures_util::future::try_join_all(counts).await
+    }
+
+    async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
+        let mut command = redis::cmd("DEL");
+        command.arg(self.failure_key(key));
+        let _deleted: i64 = self
+            .bounded(|mut connection| {
+                let command = &command;
+                async move { command.query_async(&mut connection).await }
+            })
+            .await?;
+        Ok(())
     }
 }

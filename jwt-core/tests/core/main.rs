@@ -10,3 +10,4 @@ mod robustness;
 mod rotation;
 mod security;
 mod sessions;
+mod throttle;

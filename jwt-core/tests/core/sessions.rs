@@ -4,8 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use jwt_core::{
-    AuthEvent, AuthRejection, Authentication, Endpoint, JwtAuth, JwtConfig, NewSession, Refresh,
-    RefreshAttempt, SessionId, SessionStore, StoreError,
+    AuthEvent, AuthRejection, Authentication, Endpoint, FailureCount, JwtAuth, JwtConfig,
+    NewSession, Refresh, RefreshAttempt, SessionId, SessionStore, StoreError,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -452,6 +452,24 @@ impl SessionStore for UnreachableStore {
         Err(StoreError::Unavailable("connection refused".into()))
     }
     async fn is_active(&self, _: &SessionId, _: OffsetDateTime) -> Result<bool, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn login_failures(
+        &self,
+        _: &[String],
+        _: OffsetDateTime,
+    ) -> Result<Vec<FailureCount>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn record_login_failure(
+        &self,
+        _: &[String],
+        _: Duration,
+        _: OffsetDateTime,
+    ) -> Result<Vec<FailureCount>, StoreError> {
+        Err(StoreError::Unavailable("connection refused".into()))
+    }
+    async fn clear_login_failures(&self, _: &str) -> Result<(), StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
 }

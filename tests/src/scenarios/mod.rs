@@ -21,6 +21,7 @@ mod methods;
 mod outage;
 mod refresh;
 mod robustness;
+mod throttle;
 
 pub(crate) type ScenarioFuture<'a> = Pin<Box<dyn Future<Output = Outcome> + 'a>>;
 
@@ -79,6 +80,7 @@ pub(crate) fn all() -> Vec<Scenario> {
         logout::scenarios(),
         csrf::scenarios(),
         keys::scenarios(),
+        throttle::scenarios(),
         flows::scenarios(),
         outage::scenarios(),
         robustness::scenarios(),
