@@ -30,6 +30,7 @@ use tokio::sync::Semaphore;
 /// # Ok::<(), jwt_core::PasswordError>(())
 /// ```
 #[derive(Clone)]
+#[cfg_attr(docsrs, doc(cfg(feature = "password")))]
 pub struct PasswordHasher {
     argon2: Argon2<'static>,
     dummy: Arc<str>,
@@ -40,6 +41,7 @@ pub struct PasswordHasher {
 /// The password could not be hashed (parameters out of range).
 #[derive(Debug, thiserror::Error)]
 #[error("password hashing failed")]
+#[cfg_attr(docsrs, doc(cfg(feature = "password")))]
 pub struct PasswordError;
 
 impl std::fmt::Debug for PasswordHasher {
