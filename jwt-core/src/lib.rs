@@ -58,8 +58,8 @@
 //! [`JwtAuthBuilder::verified_token_cache`] sizes it, or turns it off with 0.
 //!
 //! The wire behaviour (every setting, token claim, cookie attribute and endpoint answer, the
-//! cross-origin rule and the session semantics) is written down in the protocol document,
-//! `docs/PROTOCOL.md` in the source repository, which ships in this crate's package too.
+//! cross-origin rule and the session semantics) is written down in the protocol document:
+//! `PROTOCOL.md` in this crate's package, `docs/PROTOCOL.md` in the source repository.
 //!
 //! # Features
 //!

@@ -1,5 +1,4 @@
-//! Credentials out of a login body: JSON, form-urlencoded or (feature `multipart`) multipart;
-//! without that feature a multipart body is an unsupported media type like any other.
+//! Credentials out of a login body: JSON, form-urlencoded or multipart.
 
 use bytes::Bytes;
 use serde_json::Value;
