@@ -81,7 +81,8 @@
 //! the signing backend; `password` (default) brings Argon2id and `MemoryAuthenticator`,
 //! `multipart` (default) multipart login bodies, `toml` (default) settings from TOML, and
 //! `redis` the Redis session store. `default-features = false, features = ["aws_lc_rs"]`
-//! compiles one backend and none of the optional parsers.
+//! compiles one backend, and jwt-core none of its optional parsers (Rocket brings multipart
+//! and TOML parsers of its own).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
