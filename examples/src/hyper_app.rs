@@ -51,7 +51,7 @@ impl HyperApp {
     /// Answers one request:
     /// - the four endpoints at their configured paths, any method;
     /// - `GET /`: the page;
-    /// - `GET` or `POST /whoami/`: the user, or the `401` of SPEC.md;
+    /// - `GET` or `POST /whoami/`: the user, or the `401` of docs/PROTOCOL.md;
     /// - `GET /optional/`: `{"user": "<sub>"}` or `{"user": null}`;
     /// - anything else: `404`.
     ///

@@ -4,7 +4,7 @@
 //! behaviour on all five.
 //!
 //! - Address: `--addr HOST:PORT`, else `ADDR`, else `127.0.0.1:8000`.
-//! - Settings: the `JWT_*` environment variables of SPEC.md. Without `JWT_SECRET` (and no
+//! - Settings: the `JWT_*` environment variables of docs/PROTOCOL.md. Without `JWT_SECRET` (and no
 //!   `JWT_PRIVATE_KEY_FILE`) a random secret is used, with a warning that sessions will not
 //!   survive a restart.
 //! - Users: a SQLite database (`--db PATH`, default `demo.sqlite` in the working directory,
@@ -276,3 +276,28 @@ mod tests {
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+
+/// jwt-core's README, compiled and run by `cargo test` like the workspace README.
+#[cfg(doctest)]
+#[doc = include_str!("../../jwt-core/README.md")]
+pub struct CoreReadmeDoctests;
+
+/// jwt-axum's README.
+#[cfg(doctest)]
+#[doc = include_str!("../../jwt-axum/README.md")]
+pub struct AxumReadmeDoctests;
+
+/// jwt-actix's README.
+#[cfg(doctest)]
+#[doc = include_str!("../../jwt-actix/README.md")]
+pub struct ActixReadmeDoctests;
+
+/// jwt-rocket's README.
+#[cfg(doctest)]
+#[doc = include_str!("../../jwt-rocket/README.md")]
+pub struct RocketReadmeDoctests;
+
+/// jwt-warp's README.
+#[cfg(doctest)]
+#[doc = include_str!("../../jwt-warp/README.md")]
+pub struct WarpReadmeDoctests;

@@ -65,6 +65,18 @@
 //!   missing layer, rather than panicking.
 //! - The endpoints answer every method themselves, so the `405` (with `Allow: POST`) comes from
 //!   the core like every other answer.
+//!
+//! The wire behaviour (every setting, token claim, cookie attribute and endpoint answer, the
+//! cross-origin rule and the session semantics) is written down in the protocol document:
+//! `PROTOCOL.md` in jwt-core's package, `docs/PROTOCOL.md` in the source repository.
+//!
+//! Features, each passed through to jwt-core: `rust_crypto` (default) and `aws_lc_rs` choose
+//! the signing backend; `password` (default) brings Argon2id and `MemoryAuthenticator`,
+//! `multipart` (default) multipart login bodies, `toml` (default) settings from TOML, and
+//! `redis` the Redis session store. `default-features = false, features = ["aws_lc_rs"]`
+//! compiles one backend and none of the optional parsers.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod extract;
 mod layer;

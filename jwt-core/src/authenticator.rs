@@ -1,14 +1,18 @@
 //! Checking credentials: the application's side of login.
 
+#[cfg(feature = "password")]
 use std::collections::HashMap;
 use std::fmt;
+#[cfg(feature = "password")]
 use std::sync::RwLock;
 
 use async_trait::async_trait;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+#[cfg(feature = "password")]
 use crate::claims::NoClaims;
+#[cfg(feature = "password")]
 use crate::password::{PasswordError, PasswordHasher};
 
 /// A username and password from a login request.
@@ -116,17 +120,21 @@ impl<A: Authenticator + ?Sized> Authenticator for std::sync::Arc<A> {
 /// # })?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg(feature = "password")]
+#[cfg_attr(docsrs, doc(cfg(feature = "password")))]
 pub struct MemoryAuthenticator<C = NoClaims> {
     hasher: PasswordHasher,
     users: RwLock<HashMap<String, User<C>>>,
 }
 
+#[cfg(feature = "password")]
 struct User<C> {
     hash: String,
     active: bool,
     claims: C,
 }
 
+#[cfg(feature = "password")]
 impl<C> fmt::Debug for MemoryAuthenticator<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MemoryAuthenticator")
@@ -135,12 +143,14 @@ impl<C> fmt::Debug for MemoryAuthenticator<C> {
     }
 }
 
+#[cfg(feature = "password")]
 impl<C> Default for MemoryAuthenticator<C> {
     fn default() -> Self {
         Self::new()
     }
 }
 
+#[cfg(feature = "password")]
 impl<C> MemoryAuthenticator<C> {
     /// An empty user table with the default Argon2id parameters.
     pub fn new() -> Self {
@@ -204,6 +214,7 @@ impl<C> MemoryAuthenticator<C> {
     }
 }
 
+#[cfg(feature = "password")]
 #[async_trait]
 impl<C> Authenticator for MemoryAuthenticator<C>
 where

@@ -5,7 +5,7 @@
 //! otherwise) and refuses cookie-authenticated cross-origin requests with `403` when
 //! `JWT_CSRF` is on.
 //!
-//! Decisions beyond SPEC.md:
+//! Decisions of this crate, recorded in `docs/PROTOCOL.md` with the rest of the wire behaviour:
 //! - When the session store fails during logout, the answer is `503` and the cookies stay:
 //!   the user should retry rather than believe the session ended.
 //! - A refresh for a user the authenticator reports gone also revokes the session.

@@ -84,8 +84,29 @@
 //!   and reuse detection keeps working: whichever holder rotates next retires the others'
 //!   token, and presenting it after the window ends the session.
 //!
-//! The signing backend is chosen at compile time: the `rust_crypto` feature (default) or
-//! `aws_lc_rs` (which wins when both are on). With neither, the crate does not compile.
+//! The wire behaviour (every setting, token claim, cookie attribute and endpoint answer, the
+//! cross-origin rule and the session semantics) is written down in the protocol document:
+//! `PROTOCOL.md` in this crate's package, `docs/PROTOCOL.md` in the source repository.
+//!
+//! # Features
+//!
+//! | feature | default | what it brings |
+//! |---|---|---|
+//! | `rust_crypto` | yes | the pure-Rust signing backend |
+//! | `aws_lc_rs` | no | the aws-lc-rs signing backend (it wins when both are on) |
+//! | `password` | yes | Argon2id: [`PasswordHasher`] and [`MemoryAuthenticator`] |
+//! | `multipart` | yes | `multipart/form-data` login bodies |
+//! | `toml` | yes | [`JwtConfig::from_toml_str`] |
+//! | `redis` | no | `RedisStore`: sessions shared by many processes |
+//!
+//! The signing backend is chosen at compile time; with neither backend the crate does not
+//! compile. An application that brings its own [`Authenticator`] and takes JSON or form logins
+//! needs only a backend: `default-features = false, features = ["rust_crypto"]` leaves out
+//! Argon2, the multipart parser and the TOML parser. Without `multipart`, a
+//! `multipart/form-data` login answers `415 Unsupported media type.`, as any other body type
+//! the engine does not read.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
 mod authentication;
@@ -102,6 +123,7 @@ mod events;
 mod keys;
 mod login_body;
 mod minting;
+#[cfg(feature = "password")]
 mod password;
 mod reply;
 mod request;
@@ -113,9 +135,9 @@ mod verified_tokens;
 
 pub use auth::{JwtAuth, JwtAuthBuilder};
 pub use authentication::{AuthRejection, Authentication};
-pub use authenticator::{
-    Authenticator, AuthenticatorError, Credentials, Identity, MemoryAuthenticator,
-};
+#[cfg(feature = "password")]
+pub use authenticator::MemoryAuthenticator;
+pub use authenticator::{Authenticator, AuthenticatorError, Credentials, Identity};
 pub use claims::{NoClaims, Principal, SessionId};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{ConfigError, JwtConfig, JwtConfigBuilder, SameSite};
@@ -125,6 +147,7 @@ pub use jsonwebtoken::Algorithm;
 pub use jsonwebtoken::jwk::JwkSet;
 pub use keys::{KeyError, KeyRing};
 pub use login_body::{LOGIN_BODY_LIMIT, RequestBody, collect_body};
+#[cfg(feature = "password")]
 pub use password::{PasswordError, PasswordHasher, PasswordQueueFull};
 pub use reply::Reply;
 pub use request::{PeerAddr, RequestHead, TokenSource};

@@ -44,6 +44,7 @@ where
 pub(crate) enum BodyFormat {
     Json,
     Form,
+    #[cfg(feature = "multipart")]
     Multipart(String),
 }
 
@@ -59,6 +60,7 @@ pub(crate) fn format(content_type: Option<&[u8]>) -> Result<BodyFormat, Message>
     match (mime.type_(), mime.subtype()) {
         (mime::APPLICATION, mime::JSON) if utf8 => Ok(BodyFormat::Json),
         (mime::APPLICATION, mime::WWW_FORM_URLENCODED) if utf8 => Ok(BodyFormat::Form),
+        #[cfg(feature = "multipart")]
         (mime::MULTIPART, mime::FORM_DATA) => mime
             .get_param(mime::BOUNDARY)
             .map(|boundary| BodyFormat::Multipart(boundary.as_str().to_owned()))
@@ -72,6 +74,7 @@ pub(crate) async fn credentials(format: BodyFormat, body: Bytes) -> Option<Crede
     match format {
         BodyFormat::Json => from_json(&body),
         BodyFormat::Form => from_form(&body),
+        #[cfg(feature = "multipart")]
         BodyFormat::Multipart(boundary) => from_multipart(boundary, body).await,
     }
 }
@@ -92,6 +95,7 @@ fn from_form(body: &[u8]) -> Option<Credentials> {
     pick(pairs)
 }
 
+#[cfg(feature = "multipart")]
 async fn from_multipart(boundary: String, body: Bytes) -> Option<Credentials> {
     let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
     let constraints = multer::Constraints::new()

@@ -37,6 +37,7 @@ use tokio::sync::Semaphore;
 /// # Ok::<(), jwt_core::PasswordError>(())
 /// ```
 #[derive(Clone)]
+#[cfg_attr(docsrs, doc(cfg(feature = "password")))]
 pub struct PasswordHasher {
     argon2: Argon2<'static>,
     dummy: Arc<str>,
@@ -53,6 +54,7 @@ const WAITING_PER_RUNNING: usize = 16;
 /// The password could not be hashed (parameters out of range).
 #[derive(Debug, thiserror::Error)]
 #[error("password hashing failed")]
+#[cfg_attr(docsrs, doc(cfg(feature = "password")))]
 pub struct PasswordError;
 
 /// A password check was refused unchecked: as many checks as the hasher lets wait are

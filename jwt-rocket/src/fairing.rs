@@ -19,7 +19,8 @@ pub const FIGMENT_KEY: &str = "jwt";
 
 /// The fairing every app attaches: it manages the [`JwtAuth<C>`] that the
 /// [`Authenticated`](crate::Authenticated) guards use, and turns a failed guard's error
-/// response into the exact response of SPEC.md (see [`Authenticated`](crate::Authenticated)).
+/// response into the exact response the protocol prescribes (see
+/// [`Authenticated`](crate::Authenticated)).
 ///
 /// It never rejects a request on its own, and it mounts nothing unless asked with
 /// [`JwtFairing::mount_endpoints`]. Authentication happens once per request, at the first

@@ -14,7 +14,7 @@ use crate::authentication::authentication;
 use crate::rejection::{AuthRejection, record_failure};
 
 /// The authenticated user of a request; as a guard, it refuses anonymous and rejected
-/// requests with the response SPEC.md prescribes.
+/// requests with the response the protocol prescribes.
 ///
 /// `C` is the application's claims type (the one its
 /// [`Authenticator`](jwt_core::Authenticator) puts into tokens). The principal's fields are
@@ -23,18 +23,18 @@ use crate::rejection::{AuthRejection, record_failure};
 /// Naming the guard in a route's signature also makes it a [`Sentinel`]: Rocket refuses to
 /// launch when no [`JwtFairing<C>`](crate::JwtFairing) is attached.
 ///
-/// # How a failed guard becomes the SPEC response
+/// # How a failed guard becomes the protocol's response
 ///
 /// In Rocket 0.5 a failing guard hands its catcher a status only, not its error. So the
 /// guard records its [`AuthRejection`](crate::AuthRejection) in the request-local cache and
 /// fails with the rejection's status; [`JwtFairing`](crate::JwtFairing), which every app
-/// attaches anyway, then replaces that error response with the one SPEC.md prescribes
+/// attaches anyway, then replaces that error response with the one the protocol prescribes
 /// (`401` with `WWW-Authenticate` and the JSON message, `403`, or `503`). This works under
 /// any mount point and needs no catcher, so it cannot collide with the application's own
 /// catchers, and an application catcher that answers with another status (a redirect to a
 /// login page) still has the last word. The replacement keys on the request, not on the
 /// route: a handler that takes `Option<Authenticated<C>>`, is handed `None` for a rejected
-/// token and then answers `401` itself also gets the SPEC body.
+/// token and then answers `401` itself also gets the protocol's body.
 ///
 /// `Option<Authenticated<C>>` never fails: anonymous and rejected requests both give `None`.
 /// `Result<Authenticated<C>, AuthRejection>` hands the handler the rejection, which is itself

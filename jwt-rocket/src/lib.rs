@@ -52,7 +52,7 @@
 //!   rejections; it never rejects on its own.
 //! - [`Authenticated<C>`] (required) and `Option<Authenticated<C>>` (optional): request
 //!   guards generic over the application's claims type. A failed guard answers exactly as
-//!   SPEC.md says (`401` with `WWW-Authenticate` and the JSON message, `403`, `503`).
+//!   jwt-core's protocol document says (`401` with `WWW-Authenticate` and the JSON message, `403`, `503`).
 //!   Authentication runs once per request, at the first guard, and is cached.
 //! - [`routes`]: the four endpoints at their configured paths, for every method (anything but
 //!   `POST` gets `405` with `Allow: POST`); [`endpoint_routes`] and [`EndpointHandler`] to
@@ -76,6 +76,19 @@
 //!   other servers answer "Invalid or expired token.".
 //! - Rocket answers a request with a method it does not know (`FOO`) with `400` before
 //!   routing; known methods other than `POST` get the core's `405`.
+//!
+//! The wire behaviour (every setting, token claim, cookie attribute and endpoint answer, the
+//! cross-origin rule and the session semantics) is written down in the protocol document:
+//! `PROTOCOL.md` in jwt-core's package, `docs/PROTOCOL.md` in the source repository.
+//!
+//! Features, each passed through to jwt-core: `rust_crypto` (default) and `aws_lc_rs` choose
+//! the signing backend; `password` (default) brings Argon2id and `MemoryAuthenticator`,
+//! `multipart` (default) multipart login bodies, `toml` (default) settings from TOML, and
+//! `redis` the Redis session store. `default-features = false, features = ["aws_lc_rs"]`
+//! compiles one backend, and jwt-core none of its optional parsers (Rocket brings multipart
+//! and TOML parsers of its own).
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod authentication;
 mod fairing;

@@ -7,7 +7,7 @@ use rocket::{Request, Response};
 use crate::response::rocket_response;
 
 /// Why the [`Authenticated`](crate::Authenticated) guard failed: the guard's `Error`, and a
-/// [`Responder`] for the response SPEC.md prescribes.
+/// [`Responder`] for the response the protocol prescribes.
 ///
 /// A handler that takes `Result<Authenticated<C>, AuthRejection>` can answer with the
 /// rejection itself (`Err(rejection)?`); a handler that takes `Authenticated<C>` gets the
@@ -50,7 +50,8 @@ impl<'r> Responder<'r, 'static> for AuthRejection {
 }
 
 /// The rejection of the request's first failed [`Authenticated`](crate::Authenticated) guard,
-/// for [`JwtFairing`](crate::JwtFairing) to turn the error response into the SPEC response.
+/// for [`JwtFairing`](crate::JwtFairing) to turn the error response into the one the protocol
+/// prescribes.
 pub(crate) struct GuardFailure(pub(crate) Option<jwt_core::AuthRejection>);
 
 /// Records that an `Authenticated` guard of `request` failed with `rejection`.
@@ -58,7 +59,7 @@ pub(crate) fn record_failure(request: &Request<'_>, rejection: jwt_core::AuthRej
     request.local_cache(|| GuardFailure(Some(rejection)));
 }
 
-/// Turns the error response of a failed guard into the response SPEC.md prescribes.
+/// Turns the error response of a failed guard into the response the protocol prescribes.
 ///
 /// Only a response with the rejection's own status is replaced: Rocket answers a failed
 /// guard through its catcher for that status, and an application catcher that answers

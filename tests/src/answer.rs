@@ -1,4 +1,4 @@
-//! A server's response, with the checks SPEC.md makes of every response built in.
+//! A server's response, with the checks docs/PROTOCOL.md makes of every response built in.
 
 use bytes::Bytes;
 use serde_json::Value;

@@ -1,5 +1,5 @@
-//! What SPEC.md says a server issues: the two kinds of token, and the cookie lines that carry
-//! or delete them.
+//! What docs/PROTOCOL.md says a server issues: the two kinds of token, and the cookie lines
+//! that carry or delete them.
 
 use jwt_core::JwtConfig;
 use serde_json::Value;

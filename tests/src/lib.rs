@@ -1,5 +1,5 @@
-//! The conformance suite: SPEC.md as executable scenarios that every server built on jwt-core
-//! must pass, identically.
+//! The conformance suite: the protocol document, `docs/PROTOCOL.md`, as executable scenarios
+//! that every server built on jwt-core must pass, identically.
 //!
 //! # Taking part
 //!
@@ -100,8 +100,8 @@
 //!
 //! Checked on every response of every scenario: never a 5xx, `Content-Type: application/json`,
 //! a JSON object body, and `Set-Cookie` lines that parse. `{"message": ...}` bodies must match
-//! SPEC.md exactly; `Set-Cookie` lines must carry exactly the attributes the settings call for
-//! (name, Path, Domain, `HttpOnly`, `Secure`, `SameSite`, `Max-Age`, and for deletions an empty
+//! docs/PROTOCOL.md exactly; `Set-Cookie` lines must carry exactly the attributes the settings
+//! call for (name, Path, Domain, `HttpOnly`, `Secure`, `SameSite`, `Max-Age`, and for deletions an empty
 //! value, `Max-Age=0` and an `Expires` in the past). Tokens are checked by decoding them: `typ`,
 //! `alg`, `kid`, `sub`, `sid`, `jti`, `iat`, `exp - iat`, `iss`, `aud`.
 //!

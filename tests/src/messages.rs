@@ -1,4 +1,4 @@
-//! The fixed texts of SPEC.md: every `{"message": ...}` a server answers with.
+//! The fixed texts of docs/PROTOCOL.md: every `{"message": ...}` a server answers with.
 
 pub(crate) const LOGGED_IN: &str = "Authentication successful.";
 pub(crate) const REFRESHED: &str = "Access token refreshed.";
@@ -14,7 +14,7 @@ pub(crate) const METHOD_NOT_ALLOWED: &str = "Method not allowed.";
 pub(crate) const CREDENTIALS_NOT_PROVIDED: &str = "Authentication credentials were not provided.";
 pub(crate) const INVALID_TOKEN: &str = "Invalid or expired token.";
 pub(crate) const STORE_UNAVAILABLE: &str = "Session store unavailable.";
-/// jwt-core's answer when the authenticator's backend fails (SPEC.md is silent).
+/// jwt-core's answer when the authenticator's backend fails (docs/PROTOCOL.md is silent).
 pub(crate) const AUTHENTICATOR_UNAVAILABLE: &str = "Authentication service unavailable.";
 
 /// `WWW-Authenticate` on a 401 without any token.

@@ -1,4 +1,4 @@
-//! `Set-Cookie` lines, and what SPEC.md says each must be, attribute for attribute.
+//! `Set-Cookie` lines, and what docs/PROTOCOL.md says each must be, attribute for attribute.
 
 use cookie::Cookie;
 use jwt_core::{JwtConfig, SameSite};

@@ -79,7 +79,7 @@ pub async fn run_in_process<H: Harness>(harness: &H) -> Report {
 /// its cookies may be `Secure` on plain HTTP (the suite's client sends them anyway).
 ///
 /// The server must serve the four endpoints at their default paths and `GET /whoami/`
-/// answering `200` with `"user": "<sub>"` in a JSON object, or SPEC.md's `401`.
+/// answering `200` with `"user": "<sub>"` in a JSON object, or docs/PROTOCOL.md's `401`.
 pub async fn run_over_tcp(base_url: &str, username: &str, password: &str) -> Report {
     run_over_tcp_trusting(base_url, username, password, &[]).await
 }

@@ -17,7 +17,7 @@ const MAX_GRACE_SECONDS: u64 = 300;
 const MAX_DAYS: u64 = 3650;
 
 /// Settings not yet checked. Every field is optional; [`JwtConfigBuilder::build`] fills in the
-/// defaults of SPEC.md and validates the whole.
+/// defaults (listed in the protocol document, `docs/PROTOCOL.md`) and validates the whole.
 ///
 /// It deserializes from TOML or JSON with the settings' names in lower case without `JWT_`
 /// (`access_duration`, `secret`, `cookie_samesite`, ...); unknown keys are an error, so a
@@ -240,6 +240,8 @@ impl JwtConfigBuilder {
     }
 
     /// Parses TOML settings.
+    #[cfg(feature = "toml")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "toml")))]
     pub fn from_toml_str(toml: &str) -> Result<Self, ConfigError> {
         toml::from_str(toml).map_err(|error| ConfigError::Syntax {
             message: error.message().to_owned(),

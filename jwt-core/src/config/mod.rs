@@ -105,6 +105,8 @@ impl JwtConfig {
     }
 
     /// Parses TOML settings (keys in lower case without `JWT_`) and builds the configuration.
+    #[cfg(feature = "toml")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "toml")))]
     pub fn from_toml_str(toml: &str) -> Result<Self, ConfigError> {
         JwtConfigBuilder::from_toml_str(toml)?.build()
     }

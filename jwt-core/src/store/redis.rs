@@ -78,6 +78,7 @@ static REVOKE_ALL: LazyLock<Script> =
 /// - A single Redis server (or a primary with replicas) is supported, not Redis Cluster: the
 ///   scripts touch keys of several hash slots. `rediss://` (TLS) needs a build of the `redis`
 ///   crate with a TLS feature; without it [`RedisStore::open`] fails with a clear error.
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub struct RedisStore {
     client: Client,
     connection: OnceCell<ConnectionManager>,

@@ -1,4 +1,4 @@
-//! `POST JWT_LOGIN_PATH`: the three body formats, and every refusal of SPEC.md.
+//! `POST JWT_LOGIN_PATH`: the three body formats, and every refusal of docs/PROTOCOL.md.
 
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
@@ -61,7 +61,7 @@ fn expect_logged_in(ctx: &Ctx<'_>, answer: &Answer) -> Outcome {
     Ok(())
 }
 
-/// Fails unless the answer is SPEC.md's 400, with no cookie set.
+/// Fails unless the answer is docs/PROTOCOL.md's 400, with no cookie set.
 fn expect_bad_credentials(answer: &Answer) -> Outcome {
     answer
         .expect(400, messages::BAD_CREDENTIALS)?

@@ -1,5 +1,5 @@
-//! Every scenario, grouped by the part of SPEC.md it checks. Each module ends with the list of
-//! its scenarios; [`all`] joins them.
+//! Every scenario, grouped by the part of docs/PROTOCOL.md it checks. Each module ends with the
+//! list of its scenarios; [`all`] joins them.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -36,7 +36,7 @@ pub(crate) enum Reach {
     InProcess,
 }
 
-/// One named behaviour of SPEC.md and how to check it.
+/// One named behaviour of docs/PROTOCOL.md and how to check it.
 pub(crate) struct Scenario {
     pub(crate) name: &'static str,
     pub(crate) reach: Reach,

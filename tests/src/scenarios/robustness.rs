@@ -242,7 +242,7 @@ async fn answers_never_echo_tokens_or_passwords(ctx: &Ctx<'_>) -> Outcome {
 
 async fn every_answer_is_json(ctx: &Ctx<'_>) -> Outcome {
     // Every answer is checked for a JSON object body and `Content-Type: application/json` as
-    // it arrives; this scenario makes sure each status of SPEC.md is among them.
+    // it arrives; this scenario makes sure each status of docs/PROTOCOL.md is among them.
     let config = ctx.config;
     let browser = ctx.browser();
     let mut seen = vec![browser.login().await?.status()];
