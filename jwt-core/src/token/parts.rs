@@ -6,6 +6,7 @@
 //! HMAC itself, and the middleware runs this on every authenticated request.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -109,19 +110,21 @@ impl<'de> Visitor<'de> for HeaderVisitor {
             typ: Member::Absent,
             crit: false,
         };
-        let mut others: Vec<Cow<'de, str>> = Vec::new();
+        // A set, not a list: the header is parsed before the signature is checked, so a
+        // stranger chooses how many members it has, and a list scan per member would make
+        // that quadratic in the header's length.
+        let mut others: HashSet<Cow<'de, str>> = HashSet::new();
         while let Some(Name(name)) = access.next_key()? {
             let slot = match &*name {
                 "alg" => &mut header.alg,
                 "kid" => &mut header.kid,
                 "typ" => &mut header.typ,
                 _ => {
-                    if others.contains(&name) {
+                    header.crit |= name == "crit";
+                    if !others.insert(name) {
                         return Err(duplicate());
                     }
-                    header.crit |= name == "crit";
                     access.next_value::<StrictValue>()?;
-                    others.push(name);
                     continue;
                 }
             };
