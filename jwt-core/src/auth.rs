@@ -159,6 +159,13 @@ where
         &self.inner.store
     }
 
+    /// Forgets every access token the engine remembers as verified, so the next request with
+    /// each is verified in full. Call it when a key that verified tokens is withdrawn: a token
+    /// remembered under that key must not pass any more.
+    pub fn clear_verified_tokens(&self) {
+        self.inner.verified.clear();
+    }
+
     /// Verifies one access token, for transports other than headers and cookies (a WebSocket
     /// subprotocol, a query parameter of a server-sent event stream). The reason of a
     /// rejection is for logs and tests; never show it to clients.
@@ -168,6 +175,23 @@ where
 
     fn verify_access_token_at(&self, token: &str, now: i64) -> Result<Principal<C>, TokenError> {
         token::verify(&self.inner.config, token, TokenKind::Access, now, 0)?.into_principal()
+    }
+
+    /// An access token's principal from the verified-token cache, or from a full verification
+    /// that then fills the cache: the same answer either way, for the same `now`.
+    fn verify_cached(&self, token: &str, now: i64) -> Result<Principal<C>, TokenError> {
+        let config = &self.inner.config;
+        let leeway = config.leeway.whole_seconds();
+        if let Some(principal) = self.inner.verified.get(token, now, leeway) {
+            return Ok(principal);
+        }
+        let verified = token::verify(config, token, TokenKind::Access, now, 0)?;
+        let lifetime = verified.lifetime();
+        let principal = verified.into_principal()?;
+        self.inner
+            .verified
+            .insert(token, lifetime, &principal, now, leeway);
+        Ok(principal)
     }
 
     /// Authenticates a request from its token alone, without asking the session store (so
@@ -182,19 +206,12 @@ where
             Presented::Token(token, source) => (token, source),
         };
         let now = self.inner.clock.now().unix_timestamp();
-        let leeway = config.leeway.whole_seconds();
-        let principal = match self.inner.verified.get(token, now, leeway) {
-            Some(principal) => principal,
-            None => match self.verify_access_token_at(token, now) {
-                Ok(principal) => {
-                    self.inner.verified.insert(token, &principal, now, leeway);
-                    principal
-                }
-                Err(reason) => {
-                    tracing::debug!(target: "jwt_core", %reason, "access token rejected");
-                    return Authentication::Rejected(AuthRejection::InvalidToken);
-                }
-            },
+        let principal = match self.verify_cached(token, now) {
+            Ok(principal) => principal,
+            Err(reason) => {
+                tracing::debug!(target: "jwt_core", %reason, "access token rejected");
+                return Authentication::Rejected(AuthRejection::InvalidToken);
+            }
         };
         if source == TokenSource::Cookie
             && config.csrf

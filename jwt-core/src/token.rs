@@ -93,11 +93,21 @@ pub(crate) struct VerifiedToken {
     pub(crate) session_id: SessionId,
     pub(crate) token_id: String,
     pub(crate) issued_at: i64,
+    pub(crate) not_before: Option<i64>,
     pub(crate) expires_at: i64,
     pub(crate) rest: Map<String, Value>,
 }
 
 impl VerifiedToken {
+    /// The time claims, which the verified-token cache checks again on every hit.
+    pub(crate) fn lifetime(&self) -> crate::verified_tokens::Lifetime {
+        crate::verified_tokens::Lifetime {
+            issued_at: self.issued_at,
+            not_before: self.not_before,
+            expires_at: self.expires_at,
+        }
+    }
+
     pub(crate) fn into_principal<C: DeserializeOwned>(self) -> Result<Principal<C>, TokenError> {
         let claims = serde_json::from_value(Value::Object(self.rest))
             .map_err(|_| TokenError::InvalidClaims)?;
@@ -273,6 +283,7 @@ pub(crate) fn verify(
         session_id: SessionId::new(session_id),
         token_id,
         issued_at,
+        not_before,
         expires_at,
         rest: claims.rest,
     })
