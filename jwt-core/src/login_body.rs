@@ -1,5 +1,7 @@
 //! Credentials out of a login body: JSON, form-urlencoded or multipart.
 
+use std::fmt;
+
 use bytes::Bytes;
 use serde_json::Value;
 
@@ -10,12 +12,23 @@ use crate::reply::Message;
 pub const LOGIN_BODY_LIMIT: usize = 64 * 1024;
 
 /// A request body as the framework delivered it.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` output gives the length only: a login body carries a password.
+#[derive(Clone)]
 pub enum RequestBody {
     /// The whole body, at most [`LOGIN_BODY_LIMIT`] bytes for login.
     Complete(Bytes),
     /// The body was longer than the limit and was not read to the end.
     TooLarge,
+}
+
+impl fmt::Debug for RequestBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Complete(bytes) => write!(f, "Complete([{} bytes])", bytes.len()),
+            Self::TooLarge => f.write_str("TooLarge"),
+        }
+    }
 }
 
 impl From<Bytes> for RequestBody {

@@ -17,6 +17,8 @@
 //!    sibling subdomain) and count as an invalid token, never "first wins".
 //! 4. A `cookie` field that is not UTF-8 is read as absent.
 
+use std::fmt;
+
 use cookie::Cookie;
 use http::{HeaderMap, Method, Uri};
 
@@ -36,13 +38,37 @@ use crate::config::JwtConfig;
 /// # let _ = head;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` output names the header fields kept and their lengths, never their values:
+/// they carry tokens (`Authorization`, `Cookie`).
+#[derive(Clone)]
 pub struct RequestHead<'a> {
     config: &'a JwtConfig,
     pub(crate) method: &'a str,
     pub(crate) scheme: Option<&'a str>,
     pub(crate) authority: Option<&'a str>,
     headers: Vec<(Slot, &'a [u8])>,
+}
+
+impl fmt::Debug for RequestHead<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Lengths<'h, 'a>(&'h [(Slot, &'a [u8])]);
+        impl fmt::Debug for Lengths<'_, '_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut list = f.debug_list();
+                for (slot, value) in self.0 {
+                    list.entry(&format_args!("{slot:?}: [{} bytes]", value.len()));
+                }
+                list.finish()
+            }
+        }
+        f.debug_struct("RequestHead")
+            .field("method", &self.method)
+            .field("scheme", &self.scheme)
+            .field("authority", &self.authority)
+            .field("headers", &Lengths(&self.headers))
+            .finish_non_exhaustive()
+    }
 }
 
 /// The headers kept; all others are skipped while reading.

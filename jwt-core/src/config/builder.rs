@@ -2,6 +2,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use http::HeaderName;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use time::Duration;
 
@@ -68,19 +69,26 @@ pub struct JwtConfigBuilder {
     pub(super) csrf: Option<bool>,
     pub(super) trusted_origins: Option<Vec<String>>,
     pub(super) max_token_bytes: Option<usize>,
-    pub(super) redis_url: Option<String>,
+    pub(super) redis_url: Option<Secret>,
     #[serde(skip)]
     pub(super) key_ring: Option<KeyRing>,
 }
 
-/// A secret that never appears in `Debug` output.
+/// A secret (`JWT_SECRET`, or `JWT_REDIS_URL`, which may carry a password): never in `Debug`
+/// output, and wiped from memory when dropped.
 #[derive(Clone, Deserialize)]
 #[serde(transparent)]
-pub(super) struct Secret(pub(super) String);
+pub(super) struct Secret(pub(super) SecretString);
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[redacted]")
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(SecretString::from(value))
     }
 }
 
@@ -90,6 +98,7 @@ impl fmt::Debug for JwtConfigBuilder {
             .field("algorithm", &self.algorithm)
             .field("secret", &self.secret)
             .field("private_key_file", &self.private_key_file)
+            .field("redis_url", &self.redis_url)
             .finish_non_exhaustive()
     }
 }
@@ -164,7 +173,7 @@ impl JwtConfigBuilder {
 
     /// `JWT_SECRET`: the HMAC secret (HS* algorithms).
     pub fn secret(mut self, secret: impl Into<String>) -> Self {
-        self.secret = Some(Secret(secret.into()));
+        self.secret = Some(Secret(SecretString::from(secret.into())));
         self
     }
 
@@ -425,8 +434,11 @@ impl JwtConfigBuilder {
             ));
         }
 
-        let redis_url = non_empty("JWT_REDIS_URL", self.redis_url.clone())?;
-        if let Some(url) = &redis_url {
+        let redis_url = self.redis_url.clone().map(|url| url.0);
+        if let Some(url) = redis_url.as_ref().map(ExposeSecret::expose_secret) {
+            if url.trim().is_empty() {
+                return Err(ConfigError::invalid("JWT_REDIS_URL", "is set but empty"));
+            }
             let known = ["redis://", "rediss://", "redis+unix://", "unix://"];
             if !known.iter().any(|scheme| url.starts_with(scheme)) {
                 return Err(ConfigError::invalid(

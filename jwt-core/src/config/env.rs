@@ -37,7 +37,7 @@ const VARIABLES: &[(&str, Apply)] = &[
         Ok(())
     }),
     ("JWT_SECRET", |b, _, v| {
-        b.secret = Some(Secret(v.to_owned()));
+        b.secret = Some(Secret::from(v));
         Ok(())
     }),
     ("JWT_PRIVATE_KEY_FILE", |b, _, v| {
@@ -129,7 +129,7 @@ const VARIABLES: &[(&str, Apply)] = &[
         Ok(())
     }),
     ("JWT_REDIS_URL", |b, _, v| {
-        b.redis_url = Some(v.to_owned());
+        b.redis_url = Some(Secret::from(v));
         Ok(())
     }),
 ];

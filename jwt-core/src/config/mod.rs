@@ -37,6 +37,7 @@ mod validate;
 
 use http::HeaderName;
 use jsonwebtoken::Algorithm;
+use secrecy::{ExposeSecret, SecretString};
 use time::Duration;
 
 pub use builder::JwtConfigBuilder;
@@ -86,7 +87,8 @@ pub struct JwtConfig {
     pub(crate) csrf: bool,
     pub(crate) trusted_origins: Vec<String>,
     pub(crate) max_token_bytes: usize,
-    pub(crate) redis_url: Option<String>,
+    /// May carry a password: redacted in `Debug`, wiped on drop.
+    pub(crate) redis_url: Option<SecretString>,
 }
 
 impl JwtConfig {
@@ -253,6 +255,6 @@ impl JwtConfig {
 
     /// `JWT_REDIS_URL`.
     pub fn redis_url(&self) -> Option<&str> {
-        self.redis_url.as_deref()
+        self.redis_url.as_ref().map(ExposeSecret::expose_secret)
     }
 }

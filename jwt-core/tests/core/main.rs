@@ -6,6 +6,7 @@ mod endpoints;
 mod fixture;
 mod keys;
 mod logging;
+mod redaction;
 mod robustness;
 mod security;
 mod sessions;
