@@ -95,7 +95,7 @@ pub use events::{AuthEvent, EventHook};
 pub use jsonwebtoken::Algorithm;
 pub use jsonwebtoken::jwk::JwkSet;
 pub use keys::{KeyError, KeyRing};
-pub use login_body::{LOGIN_BODY_LIMIT, RequestBody, collect_body};
+pub use login_body::{LOGIN_BODY_LIMIT, RequestBody, collect_body, read_login_body};
 pub use password::{PasswordError, PasswordHasher};
 pub use reply::Reply;
 pub use request::{RequestHead, TokenSource};

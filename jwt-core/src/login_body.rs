@@ -6,6 +6,7 @@ use bytes::Bytes;
 use serde_json::Value;
 
 use crate::authenticator::Credentials;
+use crate::config::JwtConfig;
 use crate::reply::Message;
 
 /// The most a login body may hold: 64 KiB.
@@ -20,6 +21,8 @@ pub enum RequestBody {
     Complete(Bytes),
     /// The body was longer than the limit and was not read to the end.
     TooLarge,
+    /// The body did not arrive within `JWT_LOGIN_BODY_TIMEOUT`: login answers `408`.
+    TimedOut,
 }
 
 impl fmt::Debug for RequestBody {
@@ -27,6 +30,7 @@ impl fmt::Debug for RequestBody {
         match self {
             Self::Complete(bytes) => write!(f, "Complete([{} bytes])", bytes.len()),
             Self::TooLarge => f.write_str("TooLarge"),
+            Self::TimedOut => f.write_str("TimedOut"),
         }
     }
 }
@@ -49,6 +53,38 @@ where
         Ok(collected) => RequestBody::Complete(collected.to_bytes()),
         Err(error) if error.is::<http_body_util::LengthLimitError>() => RequestBody::TooLarge,
         Err(_) => RequestBody::Complete(Bytes::new()),
+    }
+}
+
+/// Reads a login body within `JWT_LOGIN_BODY_TIMEOUT`: `read` is the framework's own way of
+/// reading it (for `http-body` bodies, [`collect_body`]), and [`RequestBody::TimedOut`] comes
+/// back if it has not finished in time, which login answers with `408`. Every adapter reads
+/// the login body through this, so the limit and the answer are the same on all of them.
+///
+/// ```
+/// use bytes::Bytes;
+/// use jwt_core::{JwtConfig, RequestBody, read_login_body};
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+/// let config = JwtConfig::builder().secret("an example secret of at least 32 bytes").build()?;
+/// let body = read_login_body(&config, async { RequestBody::Complete(Bytes::new()) }).await;
+/// assert!(matches!(body, RequestBody::Complete(_)));
+/// let body = read_login_body(&config, std::future::pending()).await;
+/// assert!(matches!(body, RequestBody::TimedOut));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub async fn read_login_body<F>(config: &JwtConfig, read: F) -> RequestBody
+where
+    F: Future<Output = RequestBody>,
+{
+    match tokio::time::timeout(config.login_body_timeout, read).await {
+        Ok(body) => body,
+        Err(_) => {
+            tracing::debug!(target: "jwt_core", "the login body did not arrive in time");
+            RequestBody::TimedOut
+        }
     }
 }
 

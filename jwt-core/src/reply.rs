@@ -65,6 +65,7 @@ pub(crate) enum Message {
     BadCredentials,
     UnsupportedMediaType,
     BodyTooLarge,
+    RequestTimeout,
     InvalidRefreshToken,
     LogoutUnauthenticated,
     CrossOrigin,
@@ -85,6 +86,7 @@ impl Message {
             Self::BadCredentials => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::InvalidRefreshToken | Self::CrossOrigin => StatusCode::FORBIDDEN,
             Self::LogoutUnauthenticated | Self::CredentialsNotProvided | Self::InvalidToken => {
                 StatusCode::UNAUTHORIZED
@@ -106,6 +108,7 @@ impl Message {
             Self::BadCredentials => "Valid user credentials not provided.",
             Self::UnsupportedMediaType => "Unsupported media type.",
             Self::BodyTooLarge => "Request body too large.",
+            Self::RequestTimeout => "Request timeout.",
             Self::InvalidRefreshToken => "Invalid refresh token.",
             Self::LogoutUnauthenticated => "Must be authenticated to log out.",
             Self::CrossOrigin => "Cross-origin request refused.",

@@ -94,6 +94,12 @@ const FIXED_HEADERS: [(&str, Slot); 6] = [
     ("content-length", Slot::ContentLength),
 ];
 
+/// The names of the headers the engine reads for its own purpose, in lower case: no token
+/// header may be named after one of them.
+pub(crate) fn engine_header_names() -> impl Iterator<Item = &'static str> {
+    FIXED_HEADERS.iter().map(|(name, _)| *name)
+}
+
 /// Where a request's token was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenSource {

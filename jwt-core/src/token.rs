@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 
 use crate::claims::{Principal, REGISTERED_CLAIMS, SessionId};
 use crate::config::JwtConfig;
+use crate::keys::KeyRing;
 
 mod parts;
 
@@ -155,8 +156,63 @@ pub(crate) fn custom_claims<C: serde::Serialize>(
 }
 
 /// Signs a new token.
+///
+/// A token longer than `JWT_MAX_TOKEN_BYTES` would be refused on its first use, so it is not
+/// handed out: the error is logged with what to change, and the endpoint answers 500. Start-up
+/// already refused settings whose fixed part leaves no room ([`fixed_part_len`]); what is
+/// left to overflow here is the application's own subject and claims.
 pub(crate) fn issue(config: &JwtConfig, content: &TokenContent<'_>) -> Result<String, TokenError> {
-    let (kid, algorithm, key) = config.keys.signing_key();
+    let token = encode(
+        &config.keys,
+        config.issuer.as_deref(),
+        config.audience.as_deref(),
+        content,
+    )?;
+    if token.len() > config.max_token_bytes {
+        tracing::error!(
+            target: "jwt_core",
+            bytes = token.len(),
+            max = config.max_token_bytes,
+            subject_bytes = content.subject.len(),
+            "a new token would exceed JWT_MAX_TOKEN_BYTES and never authenticate: shorten the \
+             subject or the application's claims, or raise JWT_MAX_TOKEN_BYTES"
+        );
+        return Err(TokenError::TooLarge);
+    }
+    Ok(token)
+}
+
+/// The length of the smallest access token the settings can mint: a one-byte subject, no
+/// application claims, and timestamps of the most digits a `NumericDate` can have. What the
+/// settings fix (key id, algorithm and signature size, `iss`, `aud`, with their JSON escapes)
+/// is all in it; what the application adds at run time is not.
+pub(crate) fn fixed_part_len(
+    keys: &KeyRing,
+    issuer: Option<&str>,
+    audience: Option<&str>,
+) -> Result<usize, TokenError> {
+    // The random ids are 16 bytes in base64url: 22 characters.
+    let id = "A".repeat(22);
+    let session_id = SessionId::new(id.clone());
+    let content = TokenContent {
+        kind: TokenKind::Access,
+        subject: "x",
+        session_id: &session_id,
+        token_id: &id,
+        issued_at: MAX_TIMESTAMP,
+        expires_at: MAX_TIMESTAMP,
+        custom: &Map::new(),
+    };
+    encode(keys, issuer, audience, &content).map(|token| token.len())
+}
+
+fn encode(
+    keys: &KeyRing,
+    issuer: Option<&str>,
+    audience: Option<&str>,
+    content: &TokenContent<'_>,
+) -> Result<String, TokenError> {
+    let (kid, algorithm, key) = keys.signing_key();
     let mut header = Header::new(algorithm);
     header.typ = Some(content.kind.typ().to_owned());
     header.kid = Some(kid.to_owned());
@@ -167,11 +223,11 @@ pub(crate) fn issue(config: &JwtConfig, content: &TokenContent<'_>) -> Result<St
     claims.insert("jti".into(), content.token_id.into());
     claims.insert("iat".into(), content.issued_at.into());
     claims.insert("exp".into(), content.expires_at.into());
-    if let Some(issuer) = &config.issuer {
-        claims.insert("iss".into(), issuer.as_str().into());
+    if let Some(issuer) = issuer {
+        claims.insert("iss".into(), issuer.into());
     }
-    if let Some(audience) = &config.audience {
-        claims.insert("aud".into(), audience.as_str().into());
+    if let Some(audience) = audience {
+        claims.insert("aud".into(), audience.into());
     }
     jsonwebtoken::encode(&header, &claims, key).map_err(|_| TokenError::Encoding)
 }

@@ -6,7 +6,10 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use time::Duration;
 
-use super::validate::{check_cookie_name, check_prefix, non_empty, path, path_matches};
+use super::validate::{
+    check_cookie_name, check_prefix, check_token_header, check_token_room, non_empty, path,
+    path_matches,
+};
 use super::{ConfigError, JwtConfig, SameSite};
 use crate::keys::KeyRing;
 
@@ -16,6 +19,12 @@ const MAX_LEEWAY_SECONDS: u64 = 300;
 const MAX_GRACE_SECONDS: u64 = 300;
 /// Ten years: anything longer is a typo, and keeps time arithmetic far from overflow.
 const MAX_DAYS: u64 = 3650;
+/// `JWT_LOGIN_BODY_TIMEOUT` by default: a login body is a few hundred bytes, which any client
+/// sends within a second; five leave room for a slow mobile link, and a client that trickles
+/// its body to hold the connection open is cut off after that.
+const LOGIN_BODY_TIMEOUT_SECONDS: u64 = 5;
+/// The longest `JWT_LOGIN_BODY_TIMEOUT`: even 64 KiB arrives within a minute on any link.
+const MAX_LOGIN_BODY_TIMEOUT_SECONDS: u64 = 60;
 
 /// Settings not yet checked. Every field is optional; [`JwtConfigBuilder::build`] fills in the
 /// defaults of SPEC.md and validates the whole.
@@ -70,6 +79,7 @@ pub struct JwtConfigBuilder {
     pub(super) trusted_origins: Option<Vec<String>>,
     pub(super) max_token_bytes: Option<usize>,
     pub(super) redis_url: Option<Secret>,
+    pub(super) login_body_timeout: Option<u64>,
     #[serde(skip)]
     pub(super) key_ring: Option<KeyRing>,
 }
@@ -169,6 +179,8 @@ impl JwtConfigBuilder {
         max_token_bytes => max_token_bytes: usize;
         /// `JWT_REDIS_URL`.
         redis_url => redis_url: &str;
+        /// `JWT_LOGIN_BODY_TIMEOUT`, seconds (default 5, from 1 to 60).
+        login_body_timeout_seconds => login_body_timeout: u64;
     }
 
     /// `JWT_SECRET`: the HMAC secret (HS* algorithms).
@@ -253,6 +265,7 @@ impl JwtConfigBuilder {
         let access_header_name = self.access_header.as_deref().unwrap_or("Authorization");
         let access_header = HeaderName::try_from(access_header_name)
             .map_err(|_| ConfigError::invalid("JWT_ACCESS_HEADER", "not a valid header name"))?;
+        check_token_header("JWT_ACCESS_HEADER", &access_header)?;
         let access_cookie = self
             .access_cookie
             .clone()
@@ -272,6 +285,7 @@ impl JwtConfigBuilder {
         let refresh_header = HeaderName::try_from(refresh_cookie.as_str()).map_err(|_| {
             ConfigError::invalid("JWT_REFRESH_COOKIE", "not usable as a header name")
         })?;
+        check_token_header("JWT_REFRESH_COOKIE", &refresh_header)?;
         if refresh_header == access_header {
             return Err(ConfigError::invalid(
                 "JWT_REFRESH_COOKIE",
@@ -433,6 +447,12 @@ impl JwtConfigBuilder {
                 "must be between 1024 and 65536",
             ));
         }
+        check_token_room(
+            &keys,
+            issuer.as_deref(),
+            audience.as_deref(),
+            max_token_bytes,
+        )?;
 
         let redis_url = self.redis_url.clone().map(|url| url.0);
         if let Some(url) = redis_url.as_ref().map(ExposeSecret::expose_secret) {
@@ -446,6 +466,16 @@ impl JwtConfigBuilder {
                     "must start with redis://, rediss://, redis+unix:// or unix://",
                 ));
             }
+        }
+
+        let login_body_timeout = self
+            .login_body_timeout
+            .unwrap_or(LOGIN_BODY_TIMEOUT_SECONDS);
+        if !(1..=MAX_LOGIN_BODY_TIMEOUT_SECONDS).contains(&login_body_timeout) {
+            return Err(ConfigError::invalid(
+                "JWT_LOGIN_BODY_TIMEOUT",
+                format!("must be between 1 and {MAX_LOGIN_BODY_TIMEOUT_SECONDS} seconds"),
+            ));
         }
 
         Ok(JwtConfig {
@@ -477,6 +507,7 @@ impl JwtConfigBuilder {
             trusted_origins,
             max_token_bytes,
             redis_url,
+            login_body_timeout: std::time::Duration::from_secs(login_body_timeout),
         })
     }
 }

@@ -128,6 +128,10 @@ const VARIABLES: &[(&str, Apply)] = &[
         b.max_token_bytes = Some(number(n, v)?);
         Ok(())
     }),
+    ("JWT_LOGIN_BODY_TIMEOUT", |b, n, v| {
+        b.login_body_timeout = Some(number(n, v)?);
+        Ok(())
+    }),
     ("JWT_REDIS_URL", |b, _, v| {
         b.redis_url = Some(Secret::from(v));
         Ok(())

@@ -10,3 +10,4 @@ mod redaction;
 mod robustness;
 mod security;
 mod sessions;
+mod startup;
