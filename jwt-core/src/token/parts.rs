@@ -358,6 +358,18 @@ mod tests {
     }
 
     #[test]
+    fn a_duplicate_among_thousands_of_header_members_is_found() {
+        // The shape that made the check quadratic: many distinct members, the repeat last.
+        let members: Vec<String> = (0..5_000).map(|n| format!(r#""m{n}":0"#)).collect();
+        let distinct = format!(r#"{{"alg":"HS256",{}}}"#, members.join(","));
+        assert!(header(distinct.as_bytes()).is_some());
+        let repeated = format!(r#"{{"alg":"HS256",{},"m17":1}}"#, members.join(","));
+        assert!(header(repeated.as_bytes()).is_none());
+        let escaped = format!(r#"{{"alg":"HS256",{},"m17":1}}"#, members.join(","));
+        assert!(header(escaped.as_bytes()).is_none(), "an escaped spelling is the same name");
+    }
+
+    #[test]
     fn header_must_be_one_object() {
         assert!(header(b"[]").is_none());
         assert!(header(b"\"alg\"").is_none());
