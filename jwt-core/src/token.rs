@@ -1,7 +1,8 @@
 //! Issuing and verifying the two kinds of token.
 //!
 //! Verification runs in this order, and stops at the first failure: the size cap (before any
-//! decoding); three non-empty base64url segments; a header that is a JSON object with unique
+//! decoding); three non-empty base64url segments, the header's at most
+//! `MAX_HEADER_SEGMENT` (1024) characters; a header that is a JSON object with unique
 //! names and no `crit`; an exact `kid` match in the [`KeyRing`](crate::KeyRing); the header's
 //! `alg` equal to that key's own algorithm; the signature; `typ` of the expected kind; then the
 //! claims: a JSON object with unique names, registered claims of the right JSON types, `exp`,
@@ -122,6 +123,16 @@ impl VerifiedToken {
         })
     }
 }
+
+/// The longest header segment read, in base64url characters (768 bytes of JSON).
+///
+/// The header is the only part of a token parsed before its signature is checked, so its
+/// length is the stranger's to choose. Every header this crate writes is `alg`, `typ` and a
+/// `kid` of at most 128 characters, under 300 characters encoded; the bound leaves room for
+/// the members other writers add (`cty`, `x5t#S256`) and refuses the rest before decoding,
+/// so that a 64 KiB token of thousands of header members costs no more than any other.
+/// (Keys are never taken from a header, so a certificate chain in `x5c` is of no use here.)
+pub(crate) const MAX_HEADER_SEGMENT: usize = 1024;
 
 /// The latest `NumericDate` accepted: the end of year 9999.
 const MAX_TIMESTAMP: i64 = 253_402_300_799;
@@ -255,9 +266,10 @@ pub(crate) fn verify(
     ) else {
         return Err(TokenError::Malformed);
     };
-    if [header_b64, payload_b64, signature_b64]
-        .iter()
-        .any(|segment| segment.is_empty() || !is_base64url(segment))
+    if header_b64.len() > MAX_HEADER_SEGMENT
+        || [header_b64, payload_b64, signature_b64]
+            .iter()
+            .any(|segment| segment.is_empty() || !is_base64url(segment))
     {
         return Err(TokenError::Malformed);
     }

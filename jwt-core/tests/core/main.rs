@@ -4,6 +4,7 @@ mod cache;
 mod config;
 mod endpoints;
 mod fixture;
+mod hostile_tokens;
 mod keys;
 mod logging;
 mod redaction;
