@@ -188,9 +188,11 @@ where
         let verified = token::verify(config, token, TokenKind::Access, now, 0)?;
         let lifetime = verified.lifetime();
         let principal = verified.into_principal()?;
-        self.inner
-            .verified
-            .insert(token, lifetime, &principal, now, leeway);
+        if self.inner.verified.seen_before(token) {
+            self.inner
+                .verified
+                .insert(token, lifetime, &principal, now, leeway);
+        }
         Ok(principal)
     }
 

@@ -25,10 +25,18 @@
 //! seen once) replaces each other and not the tokens in use; and as every bit the hand clears
 //! was set by a hit, an insert costs O(1) amortised, never a scan of the whole cache, and
 //! nothing ever empties it at once.
+//!
+//! Admission: a token is kept only when it passes verification for the second time within a
+//! while. A browser sends its token again within seconds, so it is kept from its second
+//! request on; a token that is never sent again (a flood of distinct tokens, each once) is
+//! never kept, and costs the cache one hash and one atomic store instead of an insert and an
+//! eviction, so that a cache under such pressure is never slower than no cache. The memory of
+//! first sightings is a table of fingerprints, four per entry of capacity, each overwritten by
+//! the next token that lands on it.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock};
 
 use crate::claims::Principal;
@@ -43,7 +51,12 @@ const SHARDS: usize = 16;
 pub(crate) struct VerifiedTokens<C> {
     shards: Box<[RwLock<Shard<C>>]>,
     hasher: RandomState,
+    /// Fingerprints of tokens verified once and not kept yet.
+    seen_once: Box<[AtomicU64]>,
 }
+
+/// Slots of the first-sightings table per entry of capacity.
+const SEEN_ONCE_PER_ENTRY: usize = 4;
 
 /// The time claims of a verified token: all a kept token needs checked again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +121,22 @@ impl<C: Clone> VerifiedTokens<C> {
         Self {
             shards,
             hasher: RandomState::new(),
+            seen_once: (0..capacity.saturating_mul(SEEN_ONCE_PER_ENTRY))
+                .map(|_| AtomicU64::new(0))
+                .collect(),
         }
+    }
+
+    /// Whether a token that has just passed verification passed it before, recently enough to
+    /// be worth keeping; records it otherwise.
+    pub(crate) fn seen_before(&self, token: &str) -> bool {
+        if self.seen_once.is_empty() {
+            return false;
+        }
+        // Never zero, so that an empty slot matches nothing.
+        let fingerprint = self.hasher.hash_one(("seen", token)) | 1;
+        let slot = &self.seen_once[fingerprint as usize % self.seen_once.len()];
+        slot.swap(fingerprint, Ordering::Relaxed) == fingerprint
     }
 
     fn shard(&self, signature: &str) -> Option<&RwLock<Shard<C>>> {
@@ -337,5 +365,19 @@ mod tests {
         let cache = VerifiedTokens::new(0);
         put(&cache, "h.p.sig", until(100), 0);
         assert!(cache.get("h.p.sig", 0, 0).is_none());
+        assert!(!cache.seen_before("h.p.sig") && !cache.seen_before("h.p.sig"));
+    }
+
+    #[test]
+    fn a_token_is_worth_keeping_from_its_second_sighting() {
+        let cache = VerifiedTokens::<NoClaims>::new(100);
+        assert!(!cache.seen_before("h.p.a"));
+        assert!(cache.seen_before("h.p.a"));
+        // A flood of other tokens, each seen once, pushes the first sighting out.
+        assert!(!cache.seen_before("h.p.b"));
+        for n in 0..10_000 {
+            assert!(!cache.seen_before(&format!("h.p.flood{n}")));
+        }
+        assert!(!cache.seen_before("h.p.b"), "forgotten after the flood");
     }
 }
