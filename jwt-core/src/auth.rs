@@ -182,16 +182,16 @@ where
     fn verify_cached(&self, token: &str, now: i64) -> Result<Principal<C>, TokenError> {
         let config = &self.inner.config;
         let leeway = config.leeway.whole_seconds();
-        if let Some(principal) = self.inner.verified.get(token, now, leeway) {
+        let cache = &self.inner.verified;
+        let fingerprint = cache.fingerprint(token);
+        if let Some(principal) = cache.get(fingerprint, token, now, leeway) {
             return Ok(principal);
         }
         let verified = token::verify(config, token, TokenKind::Access, now, 0)?;
         let lifetime = verified.lifetime();
         let principal = verified.into_principal()?;
-        if self.inner.verified.seen_before(token) {
-            self.inner
-                .verified
-                .insert(token, lifetime, &principal, now, leeway);
+        if cache.seen_before(fingerprint) {
+            cache.insert(fingerprint, token, lifetime, &principal, now, leeway);
         }
         Ok(principal)
     }

@@ -35,7 +35,7 @@
 //! the next token that lands on it.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock};
 
@@ -46,6 +46,32 @@ use crate::claims::Principal;
 const SHARDING_THRESHOLD: usize = 1024;
 /// Shards of a large cache: enough that two cores (or sixteen) rarely wait on one lock.
 const SHARDS: usize = 16;
+
+/// A token's fingerprint: a keyed hash of its signature segment, computed once per request
+/// and used for the shard, the slot index and the first-sightings table alike. Two tokens
+/// with one fingerprint are told apart by their whole bytes, compared on every hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fingerprint(u64);
+
+/// Hashes a [`Fingerprint`] as itself: it is already a keyed hash.
+#[derive(Default)]
+struct AlreadyHashed(u64);
+
+impl Hasher for AlreadyHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
 
 /// Verified access tokens by signature, with their principals.
 pub(crate) struct VerifiedTokens<C> {
@@ -83,15 +109,14 @@ impl Lifetime {
 
 struct Shard<C> {
     capacity: usize,
-    /// Signature segment to slot index. The signature is short to hash and as good as unique
-    /// to its token; the slot keeps the whole token, compared on every hit.
-    index: HashMap<Box<str>, usize>,
+    /// Fingerprint to slot index; the slot keeps the whole token, compared on every hit.
+    index: HashMap<u64, usize, BuildHasherDefault<AlreadyHashed>>,
     slots: Vec<Slot<C>>,
     hand: usize,
 }
 
 struct Slot<C> {
-    signature: Box<str>,
+    fingerprint: u64,
     token: Box<str>,
     lifetime: Lifetime,
     principal: Principal<C>,
@@ -112,7 +137,10 @@ impl<C: Clone> VerifiedTokens<C> {
                 let capacity = capacity / shard_count + usize::from(n < capacity % shard_count);
                 RwLock::new(Shard {
                     capacity,
-                    index: HashMap::with_capacity(capacity.min(4096)),
+                    index: HashMap::with_capacity_and_hasher(
+                        capacity.min(4096),
+                        BuildHasherDefault::default(),
+                    ),
                     slots: Vec::new(),
                     hand: 0,
                 })
@@ -127,35 +155,50 @@ impl<C: Clone> VerifiedTokens<C> {
         }
     }
 
+    /// The token's fingerprint, for the calls below.
+    pub(crate) fn fingerprint(&self, token: &str) -> Fingerprint {
+        if self.shards.is_empty() {
+            // No cache: nothing will look the fingerprint up.
+            return Fingerprint(0);
+        }
+        Fingerprint(self.hasher.hash_one(signature(token)))
+    }
+
     /// Whether a token that has just passed verification passed it before, recently enough to
     /// be worth keeping; records it otherwise.
-    pub(crate) fn seen_before(&self, token: &str) -> bool {
+    pub(crate) fn seen_before(&self, fingerprint: Fingerprint) -> bool {
         if self.seen_once.is_empty() {
             return false;
         }
         // Never zero, so that an empty slot matches nothing.
-        let fingerprint = self.hasher.hash_one(("seen", token)) | 1;
-        let slot = &self.seen_once[fingerprint as usize % self.seen_once.len()];
-        slot.swap(fingerprint, Ordering::Relaxed) == fingerprint
+        let mark = fingerprint.0 | 1;
+        let slot = &self.seen_once[(fingerprint.0 >> 16) as usize % self.seen_once.len()];
+        slot.swap(mark, Ordering::Relaxed) == mark
     }
 
-    fn shard(&self, signature: &str) -> Option<&RwLock<Shard<C>>> {
+    fn shard(&self, fingerprint: Fingerprint) -> Option<&RwLock<Shard<C>>> {
         if self.shards.is_empty() {
             return None;
         }
-        let hash = self.hasher.hash_one(signature) as usize;
-        self.shards.get(hash % self.shards.len())
+        // Bits the slot index (low bits) and the table's control bytes (top bits) use least.
+        let bits = (fingerprint.0 >> 32) as usize;
+        self.shards.get(bits % self.shards.len())
     }
 
     /// The principal of a token verified before, if a full verification at `now` (Unix
     /// seconds), with `leeway` seconds, would accept it too.
-    pub(crate) fn get(&self, token: &str, now: i64, leeway: i64) -> Option<Principal<C>> {
-        let signature = signature(token);
+    pub(crate) fn get(
+        &self,
+        fingerprint: Fingerprint,
+        token: &str,
+        now: i64,
+        leeway: i64,
+    ) -> Option<Principal<C>> {
         let shard = self
-            .shard(signature)?
+            .shard(fingerprint)?
             .read()
             .unwrap_or_else(PoisonError::into_inner);
-        let slot = &shard.slots[*shard.index.get(signature)?];
+        let slot = &shard.slots[*shard.index.get(&fingerprint.0)?];
         if *slot.token != *token || !slot.lifetime.valid_at(now, leeway) {
             return None;
         }
@@ -166,19 +209,19 @@ impl<C: Clone> VerifiedTokens<C> {
     /// Keeps a token that has just passed verification at `now`.
     pub(crate) fn insert(
         &self,
+        fingerprint: Fingerprint,
         token: &str,
         lifetime: Lifetime,
         principal: &Principal<C>,
         now: i64,
         leeway: i64,
     ) {
-        let signature = signature(token);
-        let Some(shard) = self.shard(signature) else {
+        let Some(shard) = self.shard(fingerprint) else {
             return;
         };
         let mut shard = shard.write().unwrap_or_else(PoisonError::into_inner);
         let slot = Slot {
-            signature: signature.into(),
+            fingerprint: fingerprint.0,
             token: token.into(),
             lifetime,
             principal: principal.clone(),
@@ -214,18 +257,18 @@ impl<C: Clone> VerifiedTokens<C> {
 
 impl<C> Shard<C> {
     fn put(&mut self, slot: Slot<C>, now: i64, leeway: i64) {
-        if let Some(&at) = self.index.get(&slot.signature) {
+        if let Some(&at) = self.index.get(&slot.fingerprint) {
             self.slots[at] = slot;
             return;
         }
         if self.slots.len() < self.capacity {
-            self.index.insert(slot.signature.clone(), self.slots.len());
+            self.index.insert(slot.fingerprint, self.slots.len());
             self.slots.push(slot);
             return;
         }
         let at = self.victim(now, leeway);
-        self.index.remove(&self.slots[at].signature);
-        self.index.insert(slot.signature.clone(), at);
+        self.index.remove(&self.slots[at].fingerprint);
+        self.index.insert(slot.fingerprint, at);
         self.slots[at] = slot;
     }
 
@@ -277,7 +320,24 @@ mod tests {
     }
 
     fn put(cache: &VerifiedTokens<NoClaims>, token: &str, lifetime: Lifetime, now: i64) {
-        cache.insert(token, lifetime, &principal(), now, 0);
+        cache.insert(
+            cache.fingerprint(token),
+            token,
+            lifetime,
+            &principal(),
+            now,
+            0,
+        );
+    }
+
+    impl VerifiedTokens<NoClaims> {
+        fn get_token(&self, token: &str, now: i64, leeway: i64) -> Option<Principal<NoClaims>> {
+            self.get(self.fingerprint(token), token, now, leeway)
+        }
+
+        fn seen(&self, token: &str) -> bool {
+            self.seen_before(self.fingerprint(token))
+        }
     }
 
     #[test]
@@ -289,7 +349,7 @@ mod tests {
                 assert!(cache.len() <= capacity);
             }
             let last = format!("h.p.sig{}", capacity * 3 - 1);
-            assert!(cache.get(&last, 0, 0).is_some(), "the newest is kept");
+            assert!(cache.get_token(&last, 0, 0).is_some(), "the newest is kept");
         }
     }
 
@@ -298,11 +358,11 @@ mod tests {
         let cache = VerifiedTokens::new(2);
         put(&cache, "h.p.live", until(1_000), 0);
         put(&cache, "h.p.old", until(10), 0);
-        assert!(cache.get("h.p.live", 0, 0).is_some());
-        assert!(cache.get("h.p.old", 0, 0).is_some());
+        assert!(cache.get_token("h.p.live", 0, 0).is_some());
+        assert!(cache.get_token("h.p.old", 0, 0).is_some());
         put(&cache, "h.p.new", until(1_000), 20);
-        assert!(cache.get("h.p.live", 20, 0).is_some());
-        assert!(cache.get("h.p.new", 20, 0).is_some());
+        assert!(cache.get_token("h.p.live", 20, 0).is_some());
+        assert!(cache.get_token("h.p.new", 20, 0).is_some());
     }
 
     #[test]
@@ -311,7 +371,7 @@ mod tests {
         put(&cache, "h.p.hot", until(1_000), 0);
         for n in 0..10_000 {
             assert!(
-                cache.get("h.p.hot", 0, 0).is_some(),
+                cache.get_token("h.p.hot", 0, 0).is_some(),
                 "after {n} cold tokens"
             );
             put(&cache, &format!("h.p.cold{n}"), until(1_000), 0);
@@ -328,21 +388,24 @@ mod tests {
             expires_at: 100,
         };
         put(&cache, "h.p.sig", lifetime, 70);
-        assert!(cache.get("h.p.sig", 99, 0).is_some());
+        assert!(cache.get_token("h.p.sig", 99, 0).is_some());
         assert!(
-            cache.get("h.other.sig", 99, 0).is_none(),
+            cache.get_token("h.other.sig", 99, 0).is_none(),
             "same signature, other payload"
         );
-        assert!(cache.get("h.p.sig", 100, 0).is_none(), "expired");
-        assert!(cache.get("h.p.sig", 104, 5).is_some(), "within the leeway");
-        assert!(cache.get("h.p.sig", 59, 0).is_none(), "before nbf");
+        assert!(cache.get_token("h.p.sig", 100, 0).is_none(), "expired");
         assert!(
-            cache.get("h.p.sig", 55, 5).is_some(),
+            cache.get_token("h.p.sig", 104, 5).is_some(),
+            "within the leeway"
+        );
+        assert!(cache.get_token("h.p.sig", 59, 0).is_none(), "before nbf");
+        assert!(
+            cache.get_token("h.p.sig", 55, 5).is_some(),
             "nbf within the leeway"
         );
-        assert!(cache.get("h.p.sig", 40, 0).is_none(), "before iat");
+        assert!(cache.get_token("h.p.sig", 40, 0).is_none(), "before iat");
         assert!(
-            cache.get("h.p.sig", 45, 5).is_none(),
+            cache.get_token("h.p.sig", 45, 5).is_none(),
             "before nbf, though after iat - leeway"
         );
     }
@@ -355,29 +418,29 @@ mod tests {
         }
         cache.clear();
         assert_eq!(cache.len(), 0);
-        assert!(cache.get("h.p.sig1", 0, 0).is_none());
+        assert!(cache.get_token("h.p.sig1", 0, 0).is_none());
         put(&cache, "h.p.again", until(1_000), 0);
-        assert!(cache.get("h.p.again", 0, 0).is_some(), "still usable");
+        assert!(cache.get_token("h.p.again", 0, 0).is_some(), "still usable");
     }
 
     #[test]
     fn capacity_zero_keeps_nothing() {
         let cache = VerifiedTokens::new(0);
         put(&cache, "h.p.sig", until(100), 0);
-        assert!(cache.get("h.p.sig", 0, 0).is_none());
-        assert!(!cache.seen_before("h.p.sig") && !cache.seen_before("h.p.sig"));
+        assert!(cache.get_token("h.p.sig", 0, 0).is_none());
+        assert!(!cache.seen("h.p.sig") && !cache.seen("h.p.sig"));
     }
 
     #[test]
     fn a_token_is_worth_keeping_from_its_second_sighting() {
         let cache = VerifiedTokens::<NoClaims>::new(100);
-        assert!(!cache.seen_before("h.p.a"));
-        assert!(cache.seen_before("h.p.a"));
+        assert!(!cache.seen("h.p.a"));
+        assert!(cache.seen("h.p.a"));
         // A flood of other tokens, each seen once, pushes the first sighting out.
-        assert!(!cache.seen_before("h.p.b"));
+        assert!(!cache.seen("h.p.b"));
         for n in 0..10_000 {
-            assert!(!cache.seen_before(&format!("h.p.flood{n}")));
+            assert!(!cache.seen(&format!("h.p.flood{n}")));
         }
-        assert!(!cache.seen_before("h.p.b"), "forgotten after the flood");
+        assert!(!cache.seen("h.p.b"), "forgotten after the flood");
     }
 }

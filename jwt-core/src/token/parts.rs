@@ -366,7 +366,10 @@ mod tests {
         let repeated = format!(r#"{{"alg":"HS256",{},"m17":1}}"#, members.join(","));
         assert!(header(repeated.as_bytes()).is_none());
         let escaped = format!(r#"{{"alg":"HS256",{},"m17":1}}"#, members.join(","));
-        assert!(header(escaped.as_bytes()).is_none(), "an escaped spelling is the same name");
+        assert!(
+            header(escaped.as_bytes()).is_none(),
+            "an escaped spelling is the same name"
+        );
     }
 
     #[test]
