@@ -273,5 +273,9 @@ fn cache(c: &mut Criterion) {
     group.finish();
 }
 
-criterion::criterion_group!(benches, token_shape, cache);
-criterion::criterion_main!(benches);
+fn main() {
+    let mut criterion = Criterion::default().configure_from_args();
+    token_shape(&mut criterion);
+    cache(&mut criterion);
+    criterion.final_summary();
+}
