@@ -14,7 +14,9 @@
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode, header};
 use http_body_util::Full;
-use jwt_core::{JwtAuth, NoClaims, PeerAddr, Principal, RequestBody, RequestHead, collect_body};
+use jwt_core::{
+    JwtAuth, NoClaims, PeerAddr, Principal, RequestBody, RequestHead, collect_body, read_login_body,
+};
 use serde_json::{Value, json};
 
 /// The demo's routes around one engine.
@@ -114,7 +116,7 @@ impl HyperApp {
 
         if let Some(endpoint) = self.auth.endpoint_at(parts.uri.path()) {
             let body = match JwtAuth::<NoClaims>::reads_body(endpoint) {
-                true => collect_body(body).await,
+                true => read_login_body(self.auth.config(), collect_body(body)).await,
                 false => RequestBody::Complete(Bytes::new()),
             };
             return self

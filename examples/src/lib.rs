@@ -4,9 +4,10 @@
 //! behaviour on all five.
 //!
 //! - Address: `--addr HOST:PORT`, else `ADDR`, else `127.0.0.1:8000`.
-//! - Settings: the `JWT_*` environment variables of docs/PROTOCOL.md. Without `JWT_SECRET` (and no
-//!   `JWT_PRIVATE_KEY_FILE`) a random secret is used, with a warning that sessions will not
-//!   survive a restart.
+//! - Settings: the `JWT_*` environment variables of docs/PROTOCOL.md. With an HMAC `JWT_ALGORITHM` (the
+//!   default HS256) and no `JWT_SECRET`, a random secret is used, with a warning that sessions
+//!   will not survive a restart. Asymmetric algorithms get no such stand-in: without
+//!   `JWT_PRIVATE_KEY_FILE` the start fails with an error naming it.
 //! - Users: a SQLite database (`--db PATH`, default `demo.sqlite` in the working directory,
 //!   created on first run) with Argon2id password hashes. Every entry of
 //!   `JWT_DEMO_USERS="alice:password1,bob:password2"` is created, or updated to that password
@@ -95,16 +96,8 @@ impl Demo {
         };
         let db = command_line.db.unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
 
-        let mut builder = JwtConfigBuilder::from_env()?;
-        if std::env::var_os("JWT_SECRET").is_none()
-            && std::env::var_os("JWT_PRIVATE_KEY_FILE").is_none()
-        {
-            tracing::warn!(
-                "JWT_SECRET is not set: using a random secret; sessions will not survive a restart"
-            );
-            builder = builder.secret(random_text(48)?);
-        }
-        let config = builder.build()?;
+        let builder = JwtConfigBuilder::from_env()?;
+        let config = with_demo_secret(builder, |name| std::env::var(name).ok())?.build()?;
 
         let store = session_store(&config)?;
         let users = SqliteAuthenticator::open(&db)
@@ -225,6 +218,37 @@ fn parse_demo_users(list: &str) -> Result<Vec<(&str, &str)>, Box<dyn Error>> {
         .collect()
 }
 
+/// Fills in a random `JWT_SECRET` when the algorithm is HMAC (`JWT_ALGORITHM` unset or HS*)
+/// and neither `JWT_SECRET` nor `JWT_PRIVATE_KEY_FILE` is set. For any other algorithm the
+/// builder is left alone, so that its own error names what is missing
+/// (`JWT_PRIVATE_KEY_FILE`) instead of complaining about a secret the user never set.
+fn with_demo_secret(
+    builder: JwtConfigBuilder,
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<JwtConfigBuilder, Box<dyn Error>> {
+    if var("JWT_SECRET").is_some() || var("JWT_PRIVATE_KEY_FILE").is_some() {
+        return Ok(builder);
+    }
+    if !is_hmac(var("JWT_ALGORITHM").as_deref()) {
+        return Ok(builder);
+    }
+    tracing::warn!(
+        "JWT_SECRET is not set: using a random secret; sessions will not survive a restart"
+    );
+    // 48 random bytes are 64 characters: long enough for HS512 too.
+    Ok(builder.secret(random_text(48)?))
+}
+
+/// Whether `JWT_ALGORITHM` (`None`: unset, so HS256) names an HMAC algorithm.
+fn is_hmac(algorithm: Option<&str>) -> bool {
+    matches!(
+        algorithm.map(|name| name.trim().parse::<jwt_core::Algorithm>()),
+        None | Some(Ok(jwt_core::Algorithm::HS256
+            | jwt_core::Algorithm::HS384
+            | jwt_core::Algorithm::HS512))
+    )
+}
+
 /// URL-safe random text from `bytes` random bytes.
 fn random_text(bytes: usize) -> Result<String, getrandom::Error> {
     let mut random = vec![0u8; bytes];
@@ -256,6 +280,42 @@ mod tests {
         assert!(parse_demo_users("").expect("empty list").is_empty());
         assert!(parse_demo_users("alice").is_err());
         assert!(parse_demo_users(":password").is_err());
+    }
+
+    fn demo_config(vars: &[(&str, &str)]) -> Result<jwt_core::JwtConfig, Box<dyn Error>> {
+        let builder = JwtConfigBuilder::from_vars(vars.iter().copied())?;
+        let lookup = |name: &str| {
+            vars.iter()
+                .find(|(known, _)| *known == name)
+                .map(|(_, value)| (*value).to_owned())
+        };
+        Ok(with_demo_secret(builder, lookup)?.build()?)
+    }
+
+    #[test]
+    fn hmac_without_a_secret_gets_a_random_one() {
+        for vars in [
+            &[][..],
+            &[("JWT_ALGORITHM", "HS256")],
+            &[("JWT_ALGORITHM", "HS512")],
+        ] {
+            let config = demo_config(vars).expect("a random secret fills in");
+            assert!(format!("{:?}", config.algorithm()).starts_with("HS"));
+        }
+    }
+
+    #[test]
+    fn asymmetric_without_a_key_file_names_the_key_file_not_the_secret() {
+        for algorithm in ["RS256", "ES256", "EdDSA"] {
+            let error = demo_config(&[("JWT_ALGORITHM", algorithm)])
+                .expect_err("no key, no start")
+                .to_string();
+            assert!(
+                error.contains("JWT_PRIVATE_KEY_FILE"),
+                "{algorithm}: {error}"
+            );
+            assert!(!error.contains("JWT_SECRET"), "{algorithm}: {error}");
+        }
     }
 
     #[test]

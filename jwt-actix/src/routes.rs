@@ -111,7 +111,7 @@ where
     C: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
 {
     let body = if JwtAuth::<C>::reads_body(endpoint) {
-        read_body(payload).await
+        jwt_core::read_login_body(auth.config(), read_body(payload)).await
     } else {
         RequestBody::Complete(Bytes::new())
     };

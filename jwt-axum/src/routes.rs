@@ -9,7 +9,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::response::Response;
 use axum::routing::any;
 use bytes::Bytes;
-use jwt_core::{Endpoint, JwtAuth, RequestBody, RequestHead, collect_body};
+use jwt_core::{Endpoint, JwtAuth, RequestBody, RequestHead, collect_body, read_login_body};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -127,7 +127,7 @@ where
     let (parts, body) = request.into_parts();
     // Only login reads its body; the others answer without waiting for one.
     let body = if JwtAuth::<C>::reads_body(endpoint) {
-        collect_body(body).await
+        read_login_body(auth.config(), collect_body(body)).await
     } else {
         RequestBody::Complete(Bytes::new())
     };

@@ -213,6 +213,12 @@ where
             .unwrap_or_else(PoisonError::into_inner) = keys;
     }
 
+    /// Forgets every access token the engine remembers as verified, so the next request with
+    /// each is verified in full. ([`JwtAuth::set_keys`] starts with an empty cache by itself.)
+    pub fn clear_verified_tokens(&self) {
+        self.current_keys().verified.clear();
+    }
+
     /// The keys in use and their verified tokens, taken together.
     pub(crate) fn current_keys(&self) -> Arc<Keys<C>> {
         Arc::clone(
@@ -233,16 +239,37 @@ where
 
     fn verify_access_token_at(&self, token: &str, now: i64) -> Result<Principal<C>, TokenError> {
         let keys = self.current_keys();
-        self.verify_with(&keys.ring, token, now)
+        token::verify(
+            &self.inner.config,
+            &keys.ring,
+            token,
+            TokenKind::Access,
+            now,
+            0,
+        )?
+        .into_principal()
     }
 
-    fn verify_with(
-        &self,
-        ring: &KeyRing,
-        token: &str,
-        now: i64,
-    ) -> Result<Principal<C>, TokenError> {
-        token::verify(&self.inner.config, ring, token, TokenKind::Access, now, 0)?.into_principal()
+    /// An access token's principal from the verified-token cache, or from a full verification
+    /// that then fills the cache: the same answer either way, for the same `now`.
+    fn verify_cached(&self, token: &str, now: i64) -> Result<Principal<C>, TokenError> {
+        let config = &self.inner.config;
+        let leeway = config.leeway.whole_seconds();
+        // The keys and the tokens they verified, taken together: a swap of keys never lets a
+        // token of a removed key pass from memory.
+        let keys = self.current_keys();
+        let cache = &keys.verified;
+        let fingerprint = cache.fingerprint(token);
+        if let Some(principal) = cache.get(fingerprint, token, now, leeway) {
+            return Ok(principal);
+        }
+        let verified = token::verify(config, &keys.ring, token, TokenKind::Access, now, 0)?;
+        let lifetime = verified.lifetime();
+        let principal = verified.into_principal()?;
+        if cache.seen_before(fingerprint) {
+            cache.insert(fingerprint, token, lifetime, &principal, now, leeway);
+        }
+        Ok(principal)
     }
 
     /// Authenticates a request from its token alone, without asking the session store (so
@@ -257,20 +284,12 @@ where
             Presented::Token(token, source) => (token, source),
         };
         let now = self.inner.clock.now().unix_timestamp();
-        let leeway = config.leeway.whole_seconds();
-        let keys = self.current_keys();
-        let principal = match keys.verified.get(token, now, leeway) {
-            Some(principal) => principal,
-            None => match self.verify_with(&keys.ring, token, now) {
-                Ok(principal) => {
-                    keys.verified.insert(token, &principal, now, leeway);
-                    principal
-                }
-                Err(reason) => {
-                    tracing::debug!(target: "jwt_core", %reason, "access token rejected");
-                    return Authentication::Rejected(AuthRejection::InvalidToken);
-                }
-            },
+        let principal = match self.verify_cached(token, now) {
+            Ok(principal) => principal,
+            Err(reason) => {
+                tracing::debug!(target: "jwt_core", %reason, "access token rejected");
+                return Authentication::Rejected(AuthRejection::InvalidToken);
+            }
         };
         if source == TokenSource::Cookie
             && config.csrf

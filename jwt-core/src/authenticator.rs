@@ -35,6 +35,16 @@ impl Credentials {
     }
 }
 
+/// The password (and the username, into which users type it by mistake) are wiped from memory
+/// when the credentials are dropped.
+impl Drop for Credentials {
+    fn drop(&mut self) {
+        use zeroize::Zeroize as _;
+        self.username.zeroize();
+        self.password.zeroize();
+    }
+}
+
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")

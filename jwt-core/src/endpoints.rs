@@ -12,6 +12,9 @@
 //! - An authenticator backend failure answers `503 {"message": "Authentication service
 //!   unavailable."}` with `Retry-After`, like a store failure.
 //! - Every endpoint response carries `Cache-Control: no-store`.
+//! - A login body that has not arrived within `JWT_LOGIN_BODY_TIMEOUT` (adapters read it with
+//!   [`read_login_body`](crate::read_login_body)) answers `408 {"message": "Request
+//!   timeout."}`.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -157,6 +160,7 @@ where
             {
                 bytes
             }
+            RequestBody::TimedOut => return Reply::message(Message::RequestTimeout),
             _ => return Reply::message(Message::BodyTooLarge),
         };
         let Some(credentials) = login_body::credentials(format, body).await else {

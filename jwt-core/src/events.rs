@@ -2,8 +2,18 @@
 //!
 //! Every event is logged with `tracing` (target `jwt_core::events`) and handed to the
 //! application's [`EventHook`], if any. No event carries a token or a password.
+//!
+//! A failed login's username is the stranger's own text, up to the whole login body: users
+//! type their password into it by mistake, and an attacker can fill the log with it. The log
+//! line keeps at most [`LOGGED_USERNAME_CHARS`] characters of it and says when it cut some
+//! (`… [truncated: N bytes]`); the hook receives it whole.
+
+use std::borrow::Cow;
 
 use crate::claims::SessionId;
+
+/// How many characters of a failed login's username a log line keeps.
+pub(crate) const LOGGED_USERNAME_CHARS: usize = 64;
 
 /// Something that happened to a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,10 +97,12 @@ pub(crate) fn emit(hook: Option<&dyn EventHook>, event: AuthEvent<'_>) {
             tracing::info!(target: TARGET, sub = subject, sid = %session_id, "login succeeded");
         }
         AuthEvent::LoginFailed { username } => {
-            tracing::info!(target: TARGET, username, "login failed");
+            let username = loggable_username(username);
+            tracing::info!(target: TARGET, username = &*username, "login failed");
         }
         AuthEvent::LoginThrottled { username } => {
-            tracing::warn!(target: TARGET, username, "login refused: too many failures");
+            let username = loggable_username(username);
+            tracing::warn!(target: TARGET, username = &*username, "login refused: too many failures");
         }
         AuthEvent::Refreshed {
             subject,
@@ -122,5 +134,39 @@ pub(crate) fn emit(hook: Option<&dyn EventHook>, event: AuthEvent<'_>) {
     }
     if let Some(hook) = hook {
         hook.on_event(&event);
+    }
+}
+
+/// The username as a log line may carry it: its first [`LOGGED_USERNAME_CHARS`] characters,
+/// and a mark with the full length when that is not all of it.
+pub(crate) fn loggable_username(username: &str) -> Cow<'_, str> {
+    match username.char_indices().nth(LOGGED_USERNAME_CHARS) {
+        None => Cow::Borrowed(username),
+        Some((cut, _)) => Cow::Owned(format!(
+            "{}… [truncated: {} bytes]",
+            &username[..cut],
+            username.len()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LOGGED_USERNAME_CHARS, loggable_username};
+
+    #[test]
+    fn short_usernames_are_logged_whole() {
+        assert_eq!(loggable_username("alice"), "alice");
+        let exact = "é".repeat(LOGGED_USERNAME_CHARS);
+        assert_eq!(loggable_username(&exact), exact);
+    }
+
+    #[test]
+    fn long_usernames_are_cut_on_a_character_boundary_and_marked() {
+        let long = "é".repeat(70_000);
+        let logged = loggable_username(&long);
+        assert!(logged.starts_with(&"é".repeat(LOGGED_USERNAME_CHARS)));
+        assert!(logged.ends_with("… [truncated: 140000 bytes]"), "{logged}");
+        assert!(logged.len() < 200);
     }
 }

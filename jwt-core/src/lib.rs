@@ -55,9 +55,28 @@
 //!
 //! Performance: a browser sends the same access token with every request until it expires, so
 //! the engine remembers tokens that passed verification (10,000 by default, keyed by their
-//! exact bytes) and skips the signature check when one comes back; its expiry is still checked
-//! on every request, as are the cross-origin check and, with `JWT_STRICT_LOGOUT`, the session.
-//! [`JwtAuthBuilder::verified_token_cache`] sizes it, or turns it off with 0.
+//! exact bytes) and skips the signature check when one comes back; its `exp`, `nbf` and `iat`
+//! are checked again on every hit against that request's clock, so the cache never changes an
+//! answer, even when the clock steps back; the cross-origin check and, with
+//! `JWT_STRICT_LOGOUT`, the session look-up run on every request.
+//! [`JwtAuthBuilder::verified_token_cache`] sizes it, or turns it off with 0, and
+//! [`JwtAuth::clear_verified_tokens`] empties it. It evicts with CLOCK (second chance) in 16
+//! shards: tokens in use keep their place, tokens seen once replace each other, an expired
+//! entry goes first, and nothing ever empties the whole cache; docs/PERFORMANCE.md says why
+//! this and not a general-purpose cache crate.
+//!
+//! Hostile input: every byte parsed here comes from strangers, so
+//! - parsing is linear in the input's length (token header and claims, cookie headers, login
+//!   bodies), and bounded before it starts (`JWT_MAX_TOKEN_BYTES`, [`LOGIN_BODY_LIMIT`],
+//!   `JWT_LOGIN_BODY_TIMEOUT` for how long a login body may take to arrive: `408` after it);
+//! - `Debug` output never shows a token, a password or a secret: [`RequestHead`], [`Reply`] and
+//!   [`RequestBody`] show header names and lengths, [`JwtConfig`] redacts `JWT_REDIS_URL`, and
+//!   [`KeyRing`] shows key ids only. `JWT_SECRET` and `JWT_REDIS_URL` are held as
+//!   `secrecy::SecretString` and [`Credentials`] are wiped on drop (`zeroize`);
+//! - a failed login's username is logged cut to 64 characters, and marked as cut;
+//! - start-up refuses settings that cannot work (see [`JwtConfig`]);
+//! - the `fuzz/` directory of the repository holds coverage-guided fuzz targets for all of
+//!   it, and docs/RELIABILITY.md what they ran and found.
 //!
 //! Sessions across deployments:
 //! - Cross-origin requests are decided as Go 1.25's `CrossOriginProtection` decides them:
@@ -146,7 +165,7 @@ pub use events::{AuthEvent, EventHook};
 pub use jsonwebtoken::Algorithm;
 pub use jsonwebtoken::jwk::JwkSet;
 pub use keys::{KeyError, KeyRing};
-pub use login_body::{LOGIN_BODY_LIMIT, RequestBody, collect_body};
+pub use login_body::{LOGIN_BODY_LIMIT, RequestBody, collect_body, read_login_body};
 #[cfg(feature = "password")]
 pub use password::{PasswordError, PasswordHasher, PasswordQueueFull};
 pub use reply::Reply;

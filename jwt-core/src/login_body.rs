@@ -1,21 +1,38 @@
 //! Credentials out of a login body: JSON, form-urlencoded or multipart.
 
+use std::fmt;
+
 use bytes::Bytes;
 use serde_json::Value;
 
 use crate::authenticator::Credentials;
+use crate::config::JwtConfig;
 use crate::reply::Message;
 
 /// The most a login body may hold: 64 KiB.
 pub const LOGIN_BODY_LIMIT: usize = 64 * 1024;
 
 /// A request body as the framework delivered it.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` output gives the length only: a login body carries a password.
+#[derive(Clone)]
 pub enum RequestBody {
     /// The whole body, at most [`LOGIN_BODY_LIMIT`] bytes for login.
     Complete(Bytes),
     /// The body was longer than the limit and was not read to the end.
     TooLarge,
+    /// The body did not arrive within `JWT_LOGIN_BODY_TIMEOUT`: login answers `408`.
+    TimedOut,
+}
+
+impl fmt::Debug for RequestBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Complete(bytes) => write!(f, "Complete([{} bytes])", bytes.len()),
+            Self::TooLarge => f.write_str("TooLarge"),
+            Self::TimedOut => f.write_str("TimedOut"),
+        }
+    }
 }
 
 impl From<Bytes> for RequestBody {
@@ -36,6 +53,38 @@ where
         Ok(collected) => RequestBody::Complete(collected.to_bytes()),
         Err(error) if error.is::<http_body_util::LengthLimitError>() => RequestBody::TooLarge,
         Err(_) => RequestBody::Complete(Bytes::new()),
+    }
+}
+
+/// Reads a login body within `JWT_LOGIN_BODY_TIMEOUT`: `read` is the framework's own way of
+/// reading it (for `http-body` bodies, [`collect_body`]), and [`RequestBody::TimedOut`] comes
+/// back if it has not finished in time, which login answers with `408`. Every adapter reads
+/// the login body through this, so the limit and the answer are the same on all of them.
+///
+/// ```
+/// use bytes::Bytes;
+/// use jwt_core::{JwtConfig, RequestBody, read_login_body};
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(async {
+/// let config = JwtConfig::builder().secret("an example secret of at least 32 bytes").build()?;
+/// let body = read_login_body(&config, async { RequestBody::Complete(Bytes::new()) }).await;
+/// assert!(matches!(body, RequestBody::Complete(_)));
+/// let body = read_login_body(&config, std::future::pending()).await;
+/// assert!(matches!(body, RequestBody::TimedOut));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub async fn read_login_body<F>(config: &JwtConfig, read: F) -> RequestBody
+where
+    F: Future<Output = RequestBody>,
+{
+    match tokio::time::timeout(config.login_body_timeout, read).await {
+        Ok(body) => body,
+        Err(_) => {
+            tracing::debug!(target: "jwt_core", "the login body did not arrive in time");
+            RequestBody::TimedOut
+        }
     }
 }
 
@@ -80,10 +129,10 @@ pub(crate) async fn credentials(format: BodyFormat, body: Bytes) -> Option<Crede
 }
 
 fn from_json(body: &[u8]) -> Option<Credentials> {
-    // Strict parsing: a repeated "username" is ambiguous, not "last wins".
-    let mut object = crate::strict_json::parse_object(body)?;
-    let (Some(Value::String(username)), Some(Value::String(password))) =
-        (object.remove("username"), object.remove("password"))
+    // Strict parsing: a repeated "username" is ambiguous, not "last wins". Only the two
+    // members are built; the rest is checked and dropped, in time linear in the body.
+    let [Some(Value::String(username)), Some(Value::String(password))] =
+        crate::strict_json::pick_members(body, ["username", "password"])?
     else {
         return None;
     };

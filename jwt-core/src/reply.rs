@@ -1,5 +1,7 @@
 //! Responses: the one place where an outcome becomes a status, a message and headers.
 
+use std::fmt;
+
 use bytes::Bytes;
 use http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, SET_COOKIE, WWW_AUTHENTICATE};
 use http::{HeaderMap, HeaderValue, StatusCode};
@@ -9,12 +11,48 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 ///
 /// Frameworks on `http` 1.x convert it with [`Reply::into_response`]; others copy
 /// [`Reply::status`], [`Reply::headers`] and [`Reply::body`] into their own types.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` output shows each `Set-Cookie` line's cookie name and length only: the values
+/// are tokens.
+#[derive(Clone)]
 #[must_use]
 pub struct Reply {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+}
+
+impl fmt::Debug for Reply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Headers<'h>(&'h HeaderMap);
+        impl fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut map = f.debug_map();
+                for (name, value) in self.0 {
+                    if name == SET_COOKIE {
+                        let cookie = value.as_bytes();
+                        let cookie_name = cookie
+                            .iter()
+                            .position(|&b| b == b'=')
+                            .and_then(|end| std::str::from_utf8(&cookie[..end]).ok())
+                            .unwrap_or("?");
+                        map.entry(
+                            &name.as_str(),
+                            &format_args!("{cookie_name}=[{} bytes]", cookie.len()),
+                        );
+                    } else {
+                        map.entry(&name.as_str(), value);
+                    }
+                }
+                map.finish()
+            }
+        }
+        f.debug_struct("Reply")
+            .field("status", &self.status)
+            .field("headers", &Headers(&self.headers))
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 /// Every message this crate answers with, and its status.
@@ -28,6 +66,7 @@ pub(crate) enum Message {
     UnsupportedMediaType,
     BodyTooLarge,
     TooManyLoginAttempts,
+    RequestTimeout,
     InvalidRefreshToken,
     LogoutUnauthenticated,
     CrossOrigin,
@@ -50,6 +89,7 @@ impl Message {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyLoginAttempts => StatusCode::TOO_MANY_REQUESTS,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::InvalidRefreshToken | Self::CrossOrigin => StatusCode::FORBIDDEN,
             Self::LogoutUnauthenticated | Self::CredentialsNotProvided | Self::InvalidToken => {
                 StatusCode::UNAUTHORIZED
@@ -73,6 +113,7 @@ impl Message {
             Self::UnsupportedMediaType => "Unsupported media type.",
             Self::BodyTooLarge => "Request body too large.",
             Self::TooManyLoginAttempts => "Too many login attempts.",
+            Self::RequestTimeout => "Request timeout.",
             Self::InvalidRefreshToken => "Invalid refresh token.",
             Self::LogoutUnauthenticated => "Must be authenticated to log out.",
             Self::CrossOrigin => "Cross-origin request refused.",

@@ -17,6 +17,7 @@
 //!    sibling subdomain) and count as an invalid token, never "first wins".
 //! 4. A `cookie` field that is not UTF-8 is read as absent.
 
+use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 
 use cookie::Cookie;
@@ -38,13 +39,37 @@ use crate::config::JwtConfig;
 /// # let _ = head;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` output names the header fields kept and their lengths, never their values:
+/// they carry tokens (`Authorization`, `Cookie`).
+#[derive(Clone)]
 pub struct RequestHead<'a> {
     config: &'a JwtConfig,
     pub(crate) method: &'a str,
     pub(crate) authority: Option<&'a str>,
     pub(crate) peer: Option<IpAddr>,
     headers: Vec<(Slot, &'a [u8])>,
+}
+
+impl fmt::Debug for RequestHead<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Lengths<'h, 'a>(&'h [(Slot, &'a [u8])]);
+        impl fmt::Debug for Lengths<'_, '_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut list = f.debug_list();
+                for (slot, value) in self.0 {
+                    list.entry(&format_args!("{slot:?}: [{} bytes]", value.len()));
+                }
+                list.finish()
+            }
+        }
+        f.debug_struct("RequestHead")
+            .field("method", &self.method)
+            .field("authority", &self.authority)
+            .field("peer", &self.peer)
+            .field("headers", &Lengths(&self.headers))
+            .finish_non_exhaustive()
+    }
 }
 
 /// The headers kept; all others are skipped while reading.
@@ -82,6 +107,11 @@ const FIXED_HEADERS: [(&str, Slot); 8] = [
 /// The login throttle counts failures per client ([`RequestHead::with_peer`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PeerAddr(pub SocketAddr);
+/// The names of the headers the engine reads for its own purpose, in lower case: no token
+/// header may be named after one of them.
+pub(crate) fn engine_header_names() -> impl Iterator<Item = &'static str> {
+    FIXED_HEADERS.iter().map(|(name, _)| *name)
+}
 
 /// Where a request's token was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,8 @@
 //! Issuing and verifying the two kinds of token.
 //!
 //! Verification runs in this order, and stops at the first failure: the size cap (before any
-//! decoding); three non-empty base64url segments; a header that is a JSON object with unique
+//! decoding); three non-empty base64url segments, the header's at most
+//! `MAX_HEADER_SEGMENT` (1024) characters; a header that is a JSON object with unique
 //! names and no `crit`; an exact `kid` match in the [`KeyRing`](crate::KeyRing); the header's
 //! `alg` equal to that key's own algorithm; the signature; `typ` of the expected kind; then the
 //! claims: a JSON object with unique names, registered claims of the right JSON types, `exp`,
@@ -94,11 +95,21 @@ pub(crate) struct VerifiedToken {
     pub(crate) session_id: SessionId,
     pub(crate) token_id: String,
     pub(crate) issued_at: i64,
+    pub(crate) not_before: Option<i64>,
     pub(crate) expires_at: i64,
     pub(crate) rest: Map<String, Value>,
 }
 
 impl VerifiedToken {
+    /// The time claims, which the verified-token cache checks again on every hit.
+    pub(crate) fn lifetime(&self) -> crate::verified_tokens::Lifetime {
+        crate::verified_tokens::Lifetime {
+            issued_at: self.issued_at,
+            not_before: self.not_before,
+            expires_at: self.expires_at,
+        }
+    }
+
     pub(crate) fn into_principal<C: DeserializeOwned>(self) -> Result<Principal<C>, TokenError> {
         let claims = serde_json::from_value(Value::Object(self.rest))
             .map_err(|_| TokenError::InvalidClaims)?;
@@ -112,6 +123,16 @@ impl VerifiedToken {
         })
     }
 }
+
+/// The longest header segment read, in base64url characters (768 bytes of JSON).
+///
+/// The header is the only part of a token parsed before its signature is checked, so its
+/// length is the stranger's to choose. Every header this crate writes is `alg`, `typ` and a
+/// `kid` of at most 128 characters, under 300 characters encoded; the bound leaves room for
+/// the members other writers add (`cty`, `x5t#S256`) and refuses the rest before decoding,
+/// so that a 64 KiB token of thousands of header members costs no more than any other.
+/// (Keys are never taken from a header, so a certificate chain in `x5c` is of no use here.)
+pub(crate) const MAX_HEADER_SEGMENT: usize = 1024;
 
 /// The latest `NumericDate` accepted: the end of year 9999.
 const MAX_TIMESTAMP: i64 = 253_402_300_799;
@@ -146,9 +167,64 @@ pub(crate) fn custom_claims<C: serde::Serialize>(
 }
 
 /// Signs a new token.
+///
+/// A token longer than `JWT_MAX_TOKEN_BYTES` would be refused on its first use, so it is not
+/// handed out: the error is logged with what to change, and the endpoint answers 500. Start-up
+/// already refused settings whose fixed part leaves no room ([`fixed_part_len`]); what is
+/// left to overflow here is the application's own subject and claims.
 pub(crate) fn issue(
     config: &JwtConfig,
     keys: &KeyRing,
+    content: &TokenContent<'_>,
+) -> Result<String, TokenError> {
+    let token = encode(
+        keys,
+        config.issuer.as_deref(),
+        config.audience.as_deref(),
+        content,
+    )?;
+    if token.len() > config.max_token_bytes {
+        tracing::error!(
+            target: "jwt_core",
+            bytes = token.len(),
+            max = config.max_token_bytes,
+            subject_bytes = content.subject.len(),
+            "a new token would exceed JWT_MAX_TOKEN_BYTES and never authenticate: shorten the \
+             subject or the application's claims, or raise JWT_MAX_TOKEN_BYTES"
+        );
+        return Err(TokenError::TooLarge);
+    }
+    Ok(token)
+}
+
+/// The length of the smallest access token the settings can mint: a one-byte subject, no
+/// application claims, and timestamps of the most digits a `NumericDate` can have. What the
+/// settings fix (key id, algorithm and signature size, `iss`, `aud`, with their JSON escapes)
+/// is all in it; what the application adds at run time is not.
+pub(crate) fn fixed_part_len(
+    keys: &KeyRing,
+    issuer: Option<&str>,
+    audience: Option<&str>,
+) -> Result<usize, TokenError> {
+    // The random ids are 16 bytes in base64url: 22 characters.
+    let id = "A".repeat(22);
+    let session_id = SessionId::new(id.clone());
+    let content = TokenContent {
+        kind: TokenKind::Access,
+        subject: "x",
+        session_id: &session_id,
+        token_id: &id,
+        issued_at: MAX_TIMESTAMP,
+        expires_at: MAX_TIMESTAMP,
+        custom: &Map::new(),
+    };
+    encode(keys, issuer, audience, &content).map(|token| token.len())
+}
+
+fn encode(
+    keys: &KeyRing,
+    issuer: Option<&str>,
+    audience: Option<&str>,
     content: &TokenContent<'_>,
 ) -> Result<String, TokenError> {
     let (kid, algorithm, key) = keys.signing_key();
@@ -162,11 +238,11 @@ pub(crate) fn issue(
     claims.insert("jti".into(), content.token_id.into());
     claims.insert("iat".into(), content.issued_at.into());
     claims.insert("exp".into(), content.expires_at.into());
-    if let Some(issuer) = &config.issuer {
-        claims.insert("iss".into(), issuer.as_str().into());
+    if let Some(issuer) = issuer {
+        claims.insert("iss".into(), issuer.into());
     }
-    if let Some(audience) = &config.audience {
-        claims.insert("aud".into(), audience.as_str().into());
+    if let Some(audience) = audience {
+        claims.insert("aud".into(), audience.into());
     }
     jsonwebtoken::encode(&header, &claims, key).map_err(|_| TokenError::Encoding)
 }
@@ -195,9 +271,10 @@ pub(crate) fn verify(
     ) else {
         return Err(TokenError::Malformed);
     };
-    if [header_b64, payload_b64, signature_b64]
-        .iter()
-        .any(|segment| segment.is_empty() || !is_base64url(segment))
+    if header_b64.len() > MAX_HEADER_SEGMENT
+        || [header_b64, payload_b64, signature_b64]
+            .iter()
+            .any(|segment| segment.is_empty() || !is_base64url(segment))
     {
         return Err(TokenError::Malformed);
     }
@@ -276,6 +353,7 @@ pub(crate) fn verify(
         session_id: SessionId::new(session_id),
         token_id,
         issued_at,
+        not_before,
         expires_at,
         rest: claims.rest,
     })

@@ -76,6 +76,13 @@
 //!   other servers answer "Invalid or expired token.".
 //! - Rocket answers a request with a method it does not know (`FOO`) with `400` before
 //!   routing; known methods other than `POST` get the core's `405`.
+//! - The login body is read within `JWT_LOGIN_BODY_TIMEOUT` through
+//!   [`read_login_body`](jwt_core::read_login_body), as on every server (`408` after it). But
+//!   Rocket itself waits for the first 14 bytes of every request body before it routes the
+//!   request (looking for a `_method` field), with no timeout of its own: a client that stops
+//!   within those bytes holds its request until the connection closes, and no adapter code
+//!   runs to stop it. Put a proxy with a body timeout in front of a Rocket app exposed to
+//!   strangers.
 //!
 //! The wire behaviour (every setting, token claim, cookie attribute and endpoint answer, the
 //! cross-origin rule and the session semantics) is written down in the protocol document:

@@ -167,7 +167,7 @@ where
         let method = client_method(request, &mut data).await;
         let head = request_head(self.auth.config(), method, request);
         let body = if JwtAuth::<C>::reads_body(self.endpoint) {
-            read_body(data).await
+            jwt_core::read_login_body(self.auth.config(), read_body(data)).await
         } else {
             RequestBody::Complete(Bytes::new())
         };

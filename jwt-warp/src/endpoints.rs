@@ -49,15 +49,15 @@ pub fn login<C>(auth: JwtAuth<C>) -> impl Filter<Extract = (Response,), Error = 
 where
     C: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
 {
-    request_parts()
-        .and(login_body())
-        .then(move |parts: RequestParts, body: RequestBody| {
+    request_parts().and(login_body(auth.config().clone())).then(
+        move |parts: RequestParts, body: RequestBody| {
             let auth = auth.clone();
             async move {
                 let head = parts.head(auth.config());
                 into_response(auth.handle(Endpoint::Login, &head, body).await)
             }
-        })
+        },
+    )
 }
 
 /// The refresh endpoint, to mount behind your own path filter (see [`login`]). Keep

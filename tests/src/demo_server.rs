@@ -150,7 +150,9 @@ fn free_loopback_port() -> std::io::Result<SocketAddr> {
 }
 
 /// Starts the demo binary at `path` ([`spawn_demo_binary`]), runs every TCP scenario against
-/// it ([`run_over_tcp_trusting`]), stops it, and panics unless every scenario passed. This is all a
+/// it ([`run_over_tcp_trusting`]) and the one only a raw socket can send (a login body that
+/// stops half-way must get `408` once `JWT_LOGIN_BODY_TIMEOUT` passes), stops it, and panics
+/// unless every scenario passed. This is all a
 /// demo binary's TCP test needs:
 ///
 /// ```no_run
@@ -164,13 +166,19 @@ fn free_loopback_port() -> std::io::Result<SocketAddr> {
 /// When the binary does not start, or any scenario fails (with the server's log).
 pub async fn check_demo_binary_over_tcp(path: impl AsRef<Path>) -> Report {
     let server = spawn_demo_binary(path);
-    let report = run_over_tcp_trusting(
+    let mut report = run_over_tcp_trusting(
         &server.base_url(),
         DEMO_USERNAME,
         DEMO_PASSWORD,
         &[DEMO_TRUSTED_ORIGIN],
     )
     .await;
+    let slow = crate::slow_body::slow_login_body_answers_408(server.addr(), "/jwt/login/").await;
+    report.record(crate::report::ScenarioResult {
+        scenario: "slow_login_body_answers_408".to_owned(),
+        variant: "tcp".to_owned(),
+        failure: slow.err().map(|failure| failure.to_string()),
+    });
     if report.failed() > 0 {
         println!("server log:\n{}", server.log());
     }

@@ -276,6 +276,7 @@ mod messages;
 mod report;
 mod scenarios;
 mod set_cookie;
+mod slow_body;
 mod suite;
 mod token_view;
 mod transport;

@@ -2,10 +2,14 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use http::HeaderName;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use time::Duration;
 
-use super::validate::{check_cookie_name, check_prefix, non_empty, path, path_matches};
+use super::validate::{
+    check_cookie_name, check_prefix, check_token_header, check_token_room, non_empty, path,
+    path_matches,
+};
 use super::{ConfigError, JwtConfig, SameSite};
 use crate::keys::KeyRing;
 
@@ -15,6 +19,12 @@ const MAX_LEEWAY_SECONDS: u64 = 300;
 const MAX_GRACE_SECONDS: u64 = 300;
 /// Ten years: anything longer is a typo, and keeps time arithmetic far from overflow.
 const MAX_DAYS: u64 = 3650;
+/// `JWT_LOGIN_BODY_TIMEOUT` by default: a login body is a few hundred bytes, which any client
+/// sends within a second; five leave room for a slow mobile link, and a client that trickles
+/// its body to hold the connection open is cut off after that.
+const LOGIN_BODY_TIMEOUT_SECONDS: u64 = 5;
+/// The longest `JWT_LOGIN_BODY_TIMEOUT`: even 64 KiB arrives within a minute on any link.
+const MAX_LOGIN_BODY_TIMEOUT_SECONDS: u64 = 60;
 
 /// Settings not yet checked. Every field is optional; [`JwtConfigBuilder::build`] fills in the
 /// defaults (listed in the protocol document, `docs/PROTOCOL.md`) and validates the whole.
@@ -74,19 +84,27 @@ pub struct JwtConfigBuilder {
     pub(super) login_max_failures_per_client: Option<u32>,
     pub(super) login_throttle_window: Option<u64>,
     pub(super) trusted_proxies: Option<Vec<String>>,
-    pub(super) redis_url: Option<String>,
+    pub(super) redis_url: Option<Secret>,
+    pub(super) login_body_timeout: Option<u64>,
     #[serde(skip)]
     pub(super) key_ring: Option<KeyRing>,
 }
 
-/// A secret that never appears in `Debug` output.
+/// A secret (`JWT_SECRET`, or `JWT_REDIS_URL`, which may carry a password): never in `Debug`
+/// output, and wiped from memory when dropped.
 #[derive(Clone, Deserialize)]
 #[serde(transparent)]
-pub(super) struct Secret(pub(super) String);
+pub(super) struct Secret(pub(super) SecretString);
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[redacted]")
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(SecretString::from(value))
     }
 }
 
@@ -96,6 +114,7 @@ impl fmt::Debug for JwtConfigBuilder {
             .field("algorithm", &self.algorithm)
             .field("secret", &self.secret)
             .field("private_key_file", &self.private_key_file)
+            .field("redis_url", &self.redis_url)
             .finish_non_exhaustive()
     }
 }
@@ -177,11 +196,13 @@ impl JwtConfigBuilder {
         login_max_failures_per_client => login_max_failures_per_client: u32;
         /// `JWT_LOGIN_THROTTLE_WINDOW`, seconds (default 900).
         login_throttle_window_seconds => login_throttle_window: u64;
+        /// `JWT_LOGIN_BODY_TIMEOUT`, seconds (default 5, from 1 to 60).
+        login_body_timeout_seconds => login_body_timeout: u64;
     }
 
     /// `JWT_SECRET`: the HMAC secret (HS* algorithms).
     pub fn secret(mut self, secret: impl Into<String>) -> Self {
-        self.secret = Some(Secret(secret.into()));
+        self.secret = Some(Secret(SecretString::from(secret.into())));
         self
     }
 
@@ -191,7 +212,7 @@ impl JwtConfigBuilder {
     pub fn secret_fallback(mut self, secret: impl Into<String>) -> Self {
         self.secret_fallbacks
             .get_or_insert_with(Vec::new)
-            .push(Secret(secret.into()));
+            .push(Secret(SecretString::from(secret.into())));
         self
     }
 
@@ -283,6 +304,7 @@ impl JwtConfigBuilder {
         let access_header_name = self.access_header.as_deref().unwrap_or("Authorization");
         let access_header = HeaderName::try_from(access_header_name)
             .map_err(|_| ConfigError::invalid("JWT_ACCESS_HEADER", "not a valid header name"))?;
+        check_token_header("JWT_ACCESS_HEADER", &access_header)?;
         let access_cookie = self
             .access_cookie
             .clone()
@@ -302,6 +324,7 @@ impl JwtConfigBuilder {
         let refresh_header = HeaderName::try_from(refresh_cookie.as_str()).map_err(|_| {
             ConfigError::invalid("JWT_REFRESH_COOKIE", "not usable as a header name")
         })?;
+        check_token_header("JWT_REFRESH_COOKIE", &refresh_header)?;
         if refresh_header == access_header {
             return Err(ConfigError::invalid(
                 "JWT_REFRESH_COOKIE",
@@ -465,12 +488,21 @@ impl JwtConfigBuilder {
                 "must be between 1024 and 65536",
             ));
         }
+        check_token_room(
+            &keys,
+            issuer.as_deref(),
+            audience.as_deref(),
+            max_token_bytes,
+        )?;
 
         let throttle = self.login_throttle()?;
         let trusted_proxies = self.trusted_proxies()?;
 
-        let redis_url = non_empty("JWT_REDIS_URL", self.redis_url.clone())?;
-        if let Some(url) = &redis_url {
+        let redis_url = self.redis_url.clone().map(|url| url.0);
+        if let Some(url) = redis_url.as_ref().map(ExposeSecret::expose_secret) {
+            if url.trim().is_empty() {
+                return Err(ConfigError::invalid("JWT_REDIS_URL", "is set but empty"));
+            }
             let known = ["redis://", "rediss://", "redis+unix://", "unix://"];
             if !known.iter().any(|scheme| url.starts_with(scheme)) {
                 return Err(ConfigError::invalid(
@@ -478,6 +510,16 @@ impl JwtConfigBuilder {
                     "must start with redis://, rediss://, redis+unix:// or unix://",
                 ));
             }
+        }
+
+        let login_body_timeout = self
+            .login_body_timeout
+            .unwrap_or(LOGIN_BODY_TIMEOUT_SECONDS);
+        if !(1..=MAX_LOGIN_BODY_TIMEOUT_SECONDS).contains(&login_body_timeout) {
+            return Err(ConfigError::invalid(
+                "JWT_LOGIN_BODY_TIMEOUT",
+                format!("must be between 1 and {MAX_LOGIN_BODY_TIMEOUT_SECONDS} seconds"),
+            ));
         }
 
         Ok(JwtConfig {
@@ -512,6 +554,7 @@ impl JwtConfigBuilder {
             throttle,
             trusted_proxies,
             redis_url,
+            login_body_timeout: std::time::Duration::from_secs(login_body_timeout),
         })
     }
 }

@@ -37,11 +37,11 @@ const VARIABLES: &[(&str, Apply)] = &[
         Ok(())
     }),
     ("JWT_SECRET", |b, _, v| {
-        b.secret = Some(Secret(v.to_owned()));
+        b.secret = Some(Secret::from(v));
         Ok(())
     }),
     ("JWT_SECRET_FALLBACKS", |b, _, v| {
-        b.secret_fallbacks = Some(list(v).map(|s| Secret(s.to_owned())).collect());
+        b.secret_fallbacks = Some(list(v).map(Secret::from).collect());
         Ok(())
     }),
     ("JWT_PRIVATE_KEY_FILE", |b, _, v| {
@@ -152,8 +152,12 @@ const VARIABLES: &[(&str, Apply)] = &[
         b.trusted_proxies = Some(list(v).map(str::to_owned).collect());
         Ok(())
     }),
+    ("JWT_LOGIN_BODY_TIMEOUT", |b, n, v| {
+        b.login_body_timeout = Some(number(n, v)?);
+        Ok(())
+    }),
     ("JWT_REDIS_URL", |b, _, v| {
-        b.redis_url = Some(v.to_owned());
+        b.redis_url = Some(Secret::from(v));
         Ok(())
     }),
 ];

@@ -1,6 +1,7 @@
 //! Key material named by the settings: a secret, a private key file, public key files.
 
 use jsonwebtoken::AlgorithmFamily;
+use secrecy::ExposeSecret;
 
 use super::ConfigError;
 use super::builder::JwtConfigBuilder;
@@ -34,7 +35,7 @@ impl JwtConfigBuilder {
                     format!("{algorithm:?} signs with a shared secret"),
                 )
             })?;
-            KeyRing::hmac(algorithm, secret.0.as_bytes())
+            KeyRing::hmac(algorithm, secret.0.expose_secret().as_bytes())
                 .map_err(|error| key_error("JWT_SECRET", error))?
         } else {
             if self.secret.is_some() {
@@ -84,7 +85,7 @@ impl JwtConfigBuilder {
                     ),
                 ));
             }
-            let (kid, secret) = rotation_entry(SETTING, named, &entry.0)?;
+            let (kid, secret) = rotation_entry(SETTING, named, entry.0.expose_secret())?;
             ring = match kid {
                 Some(kid) => ring.with_named_verification_secret(kid, secret.as_bytes()),
                 None => ring.with_verification_secret(secret.as_bytes()),

@@ -27,6 +27,18 @@
 //!   `JWT_REFRESH_PATH` (the prefix itself cannot be known, so a bare `/api/` is refused).
 //! - `JWT_REFRESH_GRACE` is capped at 300 seconds: a longer window is a longer time in which a
 //!   stolen refresh token goes unnoticed.
+//! - `JWT_LOGIN_BODY_TIMEOUT` (seconds, default 5, at most 60) bounds how long a login body
+//!   may take to arrive; after it, login answers `408 {"message": "Request timeout."}`, so a
+//!   client that sends its body a byte a minute cannot hold a request open.
+//! - Start-up refuses settings that cannot work: a token header (`JWT_ACCESS_HEADER`, or the
+//!   refresh header named after `JWT_REFRESH_COOKIE`) named like a header the engine reads
+//!   itself (`Cookie`, `Content-Type`, `Content-Length`, `Origin`, `Host`, `Sec-Fetch-Site`);
+//!   key files that are not regular files or are longer than 64 KiB; and a `JWT_ISSUER` or
+//!   `JWT_AUDIENCE` so long (JSON escapes included) that the smallest token these settings
+//!   can mint leaves less than 256 bytes of `JWT_MAX_TOKEN_BYTES` for the subject and the
+//!   application's claims. Those two are only known at login: a token that would still exceed
+//!   `JWT_MAX_TOKEN_BYTES` is not handed out, and login answers `500` with an error logged
+//!   (a cookie that can never authenticate would be worse).
 //! - Booleans accept `true`/`false`/`1`/`0`/`yes`/`no`/`on`/`off`, any case.
 
 mod builder;
@@ -38,6 +50,7 @@ mod validate;
 
 use http::HeaderName;
 use jsonwebtoken::Algorithm;
+use secrecy::{ExposeSecret, SecretString};
 use time::Duration;
 
 pub use builder::JwtConfigBuilder;
@@ -90,7 +103,9 @@ pub struct JwtConfig {
     pub(crate) max_token_bytes: usize,
     pub(crate) throttle: crate::throttle::Limits,
     pub(crate) trusted_proxies: Vec<ipnet::IpNet>,
-    pub(crate) redis_url: Option<String>,
+    /// May carry a password: redacted in `Debug`, wiped on drop.
+    pub(crate) redis_url: Option<SecretString>,
+    pub(crate) login_body_timeout: std::time::Duration,
 }
 
 impl JwtConfig {
@@ -308,8 +323,14 @@ impl JwtConfig {
         &self.trusted_proxies
     }
 
+    /// `JWT_LOGIN_BODY_TIMEOUT`: how long a login body may take to arrive, in all, before
+    /// login answers `408`.
+    pub fn login_body_timeout(&self) -> std::time::Duration {
+        self.login_body_timeout
+    }
+
     /// `JWT_REDIS_URL`.
     pub fn redis_url(&self) -> Option<&str> {
-        self.redis_url.as_deref()
+        self.redis_url.as_ref().map(ExposeSecret::expose_secret)
     }
 }

@@ -17,7 +17,6 @@ use crate::claims::SessionId;
 ///
 /// Sessions are lost on restart and not shared between processes; use the Redis store for
 /// either.
-#[derive(Debug)]
 pub struct MemoryStore {
     state: Mutex<State>,
     capacity: usize,
@@ -59,6 +58,18 @@ const FAILURE_COUNTERS: usize = 100_000;
 impl Default for MemoryStore {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// Counts only: a store of many sessions would flood a log line with every user's ids.
+impl std::fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sessions = self.state.lock().map_or(0, |state| state.sessions.len());
+        f.debug_struct("MemoryStore")
+            .field("sessions", &sessions)
+            .field("capacity", &self.capacity)
+            .field("per_user", &self.per_user)
+            .finish()
     }
 }
 

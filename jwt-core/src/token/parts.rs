@@ -6,6 +6,7 @@
 //! HMAC itself, and the middleware runs this on every authenticated request.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -109,19 +110,21 @@ impl<'de> Visitor<'de> for HeaderVisitor {
             typ: Member::Absent,
             crit: false,
         };
-        let mut others: Vec<Cow<'de, str>> = Vec::new();
+        // A set, not a list: the header is parsed before the signature is checked, so a
+        // stranger chooses how many members it has, and a list scan per member would make
+        // that quadratic in the header's length.
+        let mut others: HashSet<Cow<'de, str>> = HashSet::new();
         while let Some(Name(name)) = access.next_key()? {
             let slot = match &*name {
                 "alg" => &mut header.alg,
                 "kid" => &mut header.kid,
                 "typ" => &mut header.typ,
                 _ => {
-                    if others.contains(&name) {
+                    header.crit |= name == "crit";
+                    if !others.insert(name) {
                         return Err(duplicate());
                     }
-                    header.crit |= name == "crit";
                     access.next_value::<StrictValue>()?;
-                    others.push(name);
                     continue;
                 }
             };
@@ -352,6 +355,24 @@ mod tests {
         assert!(header(br#"{"crit":1,"crit":1}"#).is_none());
         assert!(header(br#"{"kid":{"a":1,"a":2}}"#).is_none());
         assert!(header(br#"{"jwk":[{"a":1,"a":2}]}"#).is_none());
+    }
+
+    #[test]
+    fn a_duplicate_among_thousands_of_header_members_is_found() {
+        // The shape that made the check quadratic: many distinct members, the repeat last.
+        let members: Vec<String> = (0..5_000).map(|n| format!(r#""m{n}":0"#)).collect();
+        let distinct = format!(r#"{{"alg":"HS256",{}}}"#, members.join(","));
+        assert!(header(distinct.as_bytes()).is_some());
+        let repeated = format!(r#"{{"alg":"HS256",{},"m17":1}}"#, members.join(","));
+        assert!(header(repeated.as_bytes()).is_none());
+        let escaped = format!(
+            r#"{{"alg":"HS256",{},"m\u0031\u0037":1}}"#,
+            members.join(",")
+        );
+        assert!(
+            header(escaped.as_bytes()).is_none(),
+            "an escaped spelling is the same name"
+        );
     }
 
     #[test]

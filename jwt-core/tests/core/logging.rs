@@ -124,3 +124,36 @@ async fn no_error_body_or_log_line_contains_the_token_or_a_parser_message() {
         }
     }
 }
+
+#[tokio::test]
+async fn failed_login_logs_at_most_a_truncated_username() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let fixture = Fixture::new();
+    // A password typed into the username field, after a long run of padding.
+    let username = format!("{}TYPEDPASSWORD", "u".repeat(60_000));
+    let body = serde_json::to_vec(&json!({ "username": username, "password": "x" })).expect("JSON");
+    let reply = fixture
+        .call(
+            Endpoint::Login,
+            "POST",
+            &[("content-type", "application/json")],
+            &body,
+        )
+        .await;
+    assert_eq!(reply.status(), 400);
+
+    let logs = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("UTF-8 logs");
+    let line = logs
+        .lines()
+        .find(|line| line.contains("login failed"))
+        .expect("the failed login is logged");
+    assert!(!line.contains("TYPEDPASSWORD"), "{line}");
+    assert!(line.contains("[truncated: 60013 bytes]"), "{line}");
+    assert!(line.len() < 400, "{} bytes", line.len());
+}
