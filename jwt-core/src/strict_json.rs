@@ -135,7 +135,7 @@ impl<'de> Visitor<'de> for CheckedVisitor {
 }
 
 /// A member name, borrowed from the input when it has no escapes.
-struct Name<'de>(Cow<'de, str>);
+pub(crate) struct Name<'de>(pub(crate) Cow<'de, str>);
 
 impl<'de> Deserialize<'de> for Name<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -158,6 +158,10 @@ impl<'de> Visitor<'de> for NameVisitor {
 
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
         Ok(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
     }
 }
 

@@ -18,8 +18,8 @@ use fantoccini::{Client, Locator};
 
 use crate::support::{
     CHROMEDRIVER, CHROMIUM, INSTALL_HINT, ONE_BROWSER_AT_A_TIME, OTHER_HOST, Process, STEP_TIMEOUT,
-    browser_session, check, cookies_for, free_loopback_port, last_request, named, save_screenshot,
-    sent_requests, step,
+    check, cookies_for, free_loopback_port, last_request, named, save_screenshot, sent_requests,
+    start_browser, step,
 };
 
 /// The settings a demo runs with, and what the browser should see under them.
@@ -178,22 +178,7 @@ async fn in_browser(framework: &str, binary: Option<&str>, settings: &Settings, 
     )
     .unwrap_or_else(|failure| panic!("{framework} demo: {failure}"));
 
-    let driver_addr = free_loopback_port();
-    let driver = Process::start_listening(
-        Command::new(CHROMEDRIVER).arg(format!("--port={}", driver_addr.port())),
-        driver_addr,
-        &scratch.path().join("chromedriver.log"),
-    )
-    .unwrap_or_else(|failure| panic!("chromedriver: {failure}. {INSTALL_HINT}"));
-
-    let client = browser_session(driver.addr, &scratch.path().join("profile"))
-        .await
-        .unwrap_or_else(|failure| {
-            panic!(
-                "no browser session: {failure}\n--- chromedriver log ---\n{}",
-                driver.log()
-            )
-        });
+    let (_driver, client) = start_browser(scratch.path()).await;
     let loopback = format!("http://{}", demo.addr);
     let elsewhere = format!("http://{OTHER_HOST}:{}", demo.addr.port());
     let run = async {

@@ -19,8 +19,8 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
 use crate::support::{
-    CHROMEDRIVER, CHROMIUM, INSTALL_HINT, ONE_BROWSER_AT_A_TIME, Process, browser_session, check,
-    cookies_for, free_loopback_port, last_request, named, save_screenshot, sent_requests, step,
+    CHROMEDRIVER, CHROMIUM, INSTALL_HINT, ONE_BROWSER_AT_A_TIME, Process, check, cookies_for,
+    free_loopback_port, last_request, named, save_screenshot, sent_requests, start_browser, step,
 };
 
 #[tokio::test]
@@ -142,21 +142,7 @@ async fn sibling_origin(framework: &str, binary: Option<&str>) {
     )
     .unwrap_or_else(|failure| panic!("{framework} demo: {failure}"));
 
-    let driver_addr = free_loopback_port();
-    let driver = Process::start_listening(
-        Command::new(CHROMEDRIVER).arg(format!("--port={}", driver_addr.port())),
-        driver_addr,
-        &scratch.path().join("chromedriver.log"),
-    )
-    .unwrap_or_else(|failure| panic!("chromedriver: {failure}. {INSTALL_HINT}"));
-    let client = browser_session(driver.addr, &scratch.path().join("profile"))
-        .await
-        .unwrap_or_else(|failure| {
-            panic!(
-                "no browser session: {failure}\n--- chromedriver log ---\n{}",
-                driver.log()
-            )
-        });
+    let (_driver, client) = start_browser(scratch.path()).await;
 
     let origins = Origins {
         api: format!("http://api.example.localhost:{}", api.addr.port()),

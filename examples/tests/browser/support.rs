@@ -261,6 +261,28 @@ pub(crate) async fn browser_session(driver: SocketAddr, profile: &Path) -> Resul
         .map_err(|error| error.to_string())
 }
 
+/// Starts chromedriver on a free port, with its log and the browser's profile in `scratch`,
+/// and opens a browser session through it; panics with chromedriver's log when either fails.
+/// The driver process lives as long as the returned handle.
+pub(crate) async fn start_browser(scratch: &Path) -> (Process, Client) {
+    let driver_addr = free_loopback_port();
+    let driver = Process::start_listening(
+        Command::new(CHROMEDRIVER).arg(format!("--port={}", driver_addr.port())),
+        driver_addr,
+        &scratch.join("chromedriver.log"),
+    )
+    .unwrap_or_else(|failure| panic!("chromedriver: {failure}. {INSTALL_HINT}"));
+    let client = browser_session(driver.addr, &scratch.join("profile"))
+        .await
+        .unwrap_or_else(|failure| {
+            panic!(
+                "no browser session: {failure}\n--- chromedriver log ---\n{}",
+                driver.log()
+            )
+        });
+    (driver, client)
+}
+
 /// A child process listening on a loopback port, killed when dropped.
 pub(crate) struct Process {
     child: Child,
