@@ -120,12 +120,12 @@ pub use login_body::{LOGIN_BODY_LIMIT, RequestBody, collect_body};
 pub use password::{PasswordError, PasswordHasher};
 pub use reply::Reply;
 pub use request::{RequestHead, TokenSource};
-#[cfg(feature = "redis")]
-pub use store::RedisStore;
 pub use store::{
     MemoryStore, NewSession, Refresh, RefreshAttempt, SessionStore, StoreError,
     session_store_from_config,
 };
+#[cfg(feature = "redis")]
+pub use store::{RedisCheck, RedisStore, RedisTls};
 pub use token::{TokenError, TokenKind};
 
 /// Re-exported so applications and stores name the same `async_trait`.

@@ -5,6 +5,7 @@ use http::HeaderName;
 use serde::Deserialize;
 use time::Duration;
 
+use super::redis::RedisInput;
 use super::validate::{check_cookie_name, check_prefix, non_empty, path, path_matches};
 use super::{ConfigError, JwtConfig, SameSite};
 use crate::keys::KeyRing;
@@ -71,6 +72,10 @@ pub struct JwtConfigBuilder {
     pub(super) trusted_origins: Option<Vec<String>>,
     pub(super) max_token_bytes: Option<usize>,
     pub(super) redis_url: Option<String>,
+    pub(super) redis_cluster_urls: Option<Vec<String>>,
+    pub(super) redis_ca_file: Option<PathBuf>,
+    pub(super) redis_client_cert_file: Option<PathBuf>,
+    pub(super) redis_client_key_file: Option<PathBuf>,
     #[serde(skip)]
     pub(super) key_ring: Option<KeyRing>,
 }
@@ -163,8 +168,24 @@ impl JwtConfigBuilder {
         csrf => csrf: bool;
         /// `JWT_MAX_TOKEN_BYTES` (default 8192).
         max_token_bytes => max_token_bytes: usize;
-        /// `JWT_REDIS_URL`.
+        /// `JWT_REDIS_URL`: one Redis server, `redis://` or `rediss://` (TLS).
         redis_url => redis_url: &str;
+        /// `JWT_REDIS_CA_FILE`: PEM CA certificates that a `rediss://` server must chain to,
+        /// instead of the system's roots.
+        redis_ca_file => redis_ca_file: &Path;
+        /// `JWT_REDIS_CLIENT_CERT_FILE`: a PEM client certificate chain for mutual TLS.
+        redis_client_cert_file => redis_client_cert_file: &Path;
+        /// `JWT_REDIS_CLIENT_KEY_FILE`: the PEM private key of the client certificate.
+        redis_client_key_file => redis_client_key_file: &Path;
+    }
+
+    /// Adds one of `JWT_REDIS_CLUSTER_URLS`: a seed node of a Redis Cluster
+    /// (`redis://host:port` or `rediss://host:port`), instead of `JWT_REDIS_URL`.
+    pub fn redis_cluster_url(mut self, url: &str) -> Self {
+        self.redis_cluster_urls
+            .get_or_insert_with(Vec::new)
+            .push(url.to_owned());
+        self
     }
 
     /// `JWT_SECRET`: the HMAC secret (HS* algorithms).
@@ -443,16 +464,14 @@ impl JwtConfigBuilder {
             ));
         }
 
-        let redis_url = non_empty("JWT_REDIS_URL", self.redis_url.clone())?;
-        if let Some(url) = &redis_url {
-            let known = ["redis://", "rediss://", "redis+unix://", "unix://"];
-            if !known.iter().any(|scheme| url.starts_with(scheme)) {
-                return Err(ConfigError::invalid(
-                    "JWT_REDIS_URL",
-                    "must start with redis://, rediss://, redis+unix:// or unix://",
-                ));
-            }
+        let (redis_url, redis) = RedisInput {
+            url: self.redis_url.clone(),
+            cluster_urls: self.redis_cluster_urls.clone(),
+            ca_file: self.redis_ca_file.clone(),
+            client_cert_file: self.redis_client_cert_file.clone(),
+            client_key_file: self.redis_client_key_file.clone(),
         }
+        .check()?;
 
         Ok(JwtConfig {
             access_lifetime,
@@ -484,6 +503,7 @@ impl JwtConfigBuilder {
             trusted_origins,
             max_token_bytes,
             redis_url,
+            redis,
         })
     }
 }

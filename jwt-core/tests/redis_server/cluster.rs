@@ -1,0 +1,198 @@
+//! A Redis Cluster of three masters (no replicas) on free loopback ports, plain or TLS, with
+//! `cluster-require-full-coverage no`: while a master is down, the other slots keep serving.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::tls::TlsFiles;
+use super::{ClientCertificates, PATIENCE, RedisServer, find_on_path, free_port, tls_args};
+
+/// Three masters that share the 16384 slots.
+pub(crate) struct RedisCluster {
+    nodes: Vec<RedisServer>,
+    /// `redis-cli` arguments that reach a node of this cluster (TLS ones, if any).
+    cli_tls: Vec<String>,
+}
+
+impl RedisCluster {
+    /// Starts three nodes and joins them with `redis-cli --cluster create`.
+    pub(crate) fn start(tls: Option<&TlsFiles>) -> Self {
+        let nodes: Vec<RedisServer> = (0..3)
+            .map(|_| {
+                let mut extra: Vec<String> = [
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-config-file",
+                    "nodes.conf",
+                    "--cluster-node-timeout",
+                    "1000",
+                    "--cluster-require-full-coverage",
+                    "no",
+                    // The default bus port is the client port + 10000, which need not exist.
+                    "--cluster-port",
+                ]
+                .iter()
+                .map(|arg| (*arg).to_owned())
+                .collect();
+                extra.push(free_port().to_string());
+                match tls {
+                    Some(files) => {
+                        extra.extend(tls_args(files, ClientCertificates::Optional));
+                        extra.extend(["--tls-cluster".to_owned(), "yes".to_owned()]);
+                        RedisServer::start_with(extra, true)
+                    }
+                    None => RedisServer::start_with(extra, false),
+                }
+            })
+            .collect();
+        let cli_tls = match tls {
+            Some(files) => {
+                let path = |name: &str| files.path(name).display().to_string();
+                vec![
+                    "--tls".to_owned(),
+                    "--cacert".to_owned(),
+                    path("ca.pem"),
+                    "--cert".to_owned(),
+                    path("client.pem"),
+                    "--key".to_owned(),
+                    path("client.key"),
+                ]
+            }
+            None => Vec::new(),
+        };
+        let cluster = Self { nodes, cli_tls };
+        let mut create = vec!["--cluster".to_owned(), "create".to_owned()];
+        create.extend(
+            cluster
+                .nodes
+                .iter()
+                .map(|node| format!("127.0.0.1:{}", node.port())),
+        );
+        create.push("--cluster-yes".to_owned());
+        cluster.cli_on(cluster.nodes[0].port(), &create);
+        cluster.wait_until_ok();
+        cluster
+    }
+
+    /// The seed URLs, one per node.
+    pub(crate) fn urls(&self) -> Vec<String> {
+        self.nodes.iter().map(RedisServer::url).collect()
+    }
+
+    /// The node that serves the hash slot of `key`.
+    pub(crate) fn node_of(&self, key: &str) -> usize {
+        let slot: u16 = self
+            .cli(&["CLUSTER", "KEYSLOT", key])
+            .trim()
+            .parse()
+            .expect("CLUSTER KEYSLOT answers a number");
+        (0..self.nodes.len())
+            .find(|&index| {
+                self.slots_of(index)
+                    .iter()
+                    .any(|(first, last)| (*first..=*last).contains(&slot))
+            })
+            .expect("every slot has a node")
+    }
+
+    /// Stops one master as a crash would look to clients (its data and cluster state are
+    /// kept on disk, as `SHUTDOWN SAVE` leaves them).
+    pub(crate) fn stop_node(&mut self, index: usize) {
+        self.nodes[index].stop();
+    }
+
+    /// Starts a stopped master again; it rejoins with its slots and data.
+    pub(crate) fn start_node_again(&mut self, index: usize) {
+        self.nodes[index].start_again();
+        self.wait_until_ok();
+    }
+
+    /// The slot ranges the node at `index` says it serves.
+    fn slots_of(&self, index: usize) -> Vec<(u16, u16)> {
+        let nodes = self.cli_on(self.nodes[index].port(), &["CLUSTER", "NODES"]);
+        let mine = nodes
+            .lines()
+            .find(|line| line.contains("myself"))
+            .expect("CLUSTER NODES lists the node itself");
+        mine.split_whitespace()
+            .skip(8)
+            .filter_map(|range| {
+                let (first, last) = range.split_once('-').unwrap_or((range, range));
+                Some((first.parse().ok()?, last.parse().ok()?))
+            })
+            .collect()
+    }
+
+    /// Waits until every node knows the other two, sees all slots assigned and none
+    /// failing, and says `ok` (which alone proves little: with `cluster-require-full-coverage
+    /// no` a lone node is `ok` too).
+    fn wait_until_ok(&self) {
+        let deadline = Instant::now() + PATIENCE * 3;
+        loop {
+            let all_ok = self.nodes.iter().all(|node| {
+                self.try_cli_on(node.port(), &["CLUSTER", "INFO"])
+                    .is_some_and(|info| {
+                        [
+                            "cluster_state:ok",
+                            "cluster_known_nodes:3",
+                            "cluster_slots_assigned:16384",
+                            "cluster_slots_ok:16384",
+                        ]
+                        .iter()
+                        .all(|line| info.contains(line))
+                    })
+            });
+            if all_ok {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the cluster did not reach cluster_state:ok"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn cli(&self, args: &[&str]) -> String {
+        self.cli_on(self.nodes[0].port(), args)
+    }
+
+    fn cli_on(&self, port: u16, args: &[impl AsRef<str>]) -> String {
+        self.try_cli_on(port, args)
+            .unwrap_or_else(|| panic!("redis-cli failed on port {port}"))
+    }
+
+    fn try_cli_on(&self, port: u16, args: &[impl AsRef<str>]) -> Option<String> {
+        let program = find_on_path("redis-cli").unwrap_or_else(|| {
+            panic!("redis-cli is not installed: apt-get install -y redis-tools")
+        });
+        let mut child = Command::new(program)
+            .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+            .args(&self.cli_tls)
+            .args(args.iter().map(AsRef::as_ref))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        // redis-cli has no overall timeout of its own (`--cluster create` waits for the join
+        // forever): give it one.
+        let deadline = Instant::now() + PATIENCE;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                _ => {
+                    let _killed = child.kill();
+                    let _status = child.wait();
+                    return None;
+                }
+            }
+        };
+        let mut text = String::new();
+        let _read = std::io::Read::read_to_string(&mut child.stdout.take()?, &mut text);
+        (status.success() && !text.starts_with("ERR") && !text.contains("[ERR]")).then_some(text)
+    }
+}
