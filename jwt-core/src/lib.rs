@@ -121,7 +121,7 @@ pub use password::{PasswordError, PasswordHasher};
 pub use reply::Reply;
 pub use request::{RequestHead, TokenSource};
 pub use store::{
-    MemoryStore, NewSession, Refresh, RefreshAttempt, SessionStore, StoreError,
+    MemoryStore, NewSession, Refresh, RefreshAttempt, SessionStore, StoreError, open_session_store,
     session_store_from_config,
 };
 #[cfg(feature = "redis")]

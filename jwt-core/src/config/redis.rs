@@ -15,8 +15,16 @@ pub(crate) struct RedisSettings {
     pub(crate) client_cert_file: Option<PathBuf>,
     pub(crate) client_key_file: Option<PathBuf>,
     /// The CA certificates' PEM, as read at start-up.
+    #[cfg_attr(
+        not(feature = "redis"),
+        expect(dead_code, reason = "only the Redis store reads it")
+    )]
     pub(crate) ca_pem: Option<Vec<u8>>,
     /// The client certificate chain's and key's PEM, as read at start-up.
+    #[cfg_attr(
+        not(feature = "redis"),
+        expect(dead_code, reason = "only the Redis store reads it")
+    )]
     pub(crate) client_identity: Option<(Vec<u8>, Vec<u8>)>,
 }
 

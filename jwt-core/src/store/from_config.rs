@@ -42,12 +42,27 @@ pub async fn session_store_from_config(
     if config.redis_url().is_none() && config.redis_cluster_urls().is_empty() {
         return Ok(Arc::new(MemoryStore::new()));
     }
-    redis_store(config).await
+    checked_redis_store(config).await
+}
+
+/// The store the settings select, as [`session_store_from_config`] chooses it, without
+/// connecting: for applications that build their store before any async runtime runs. Such an
+/// application should still run [`session_store_from_config`] once at start-up (and drop its
+/// store), so that a TLS certificate that does not verify stops the start rather than turning
+/// every session request into a `503`.
+pub fn open_session_store(config: &JwtConfig) -> Result<Arc<dyn SessionStore>, StoreError> {
+    if config.redis_url().is_none() && config.redis_cluster_urls().is_empty() {
+        return Ok(Arc::new(MemoryStore::new()));
+    }
+    #[cfg(feature = "redis")]
+    return Ok(Arc::new(redis_store(config)?));
+    #[cfg(not(feature = "redis"))]
+    match redis_store(config)? {}
 }
 
 #[cfg(feature = "redis")]
-async fn redis_store(config: &JwtConfig) -> Result<Arc<dyn SessionStore>, StoreError> {
-    use super::{RedisCheck, RedisStore, RedisTls};
+fn redis_store(config: &JwtConfig) -> Result<super::RedisStore, StoreError> {
+    use super::{RedisStore, RedisTls};
 
     let settings = &config.redis;
     let mut tls = RedisTls::new();
@@ -58,33 +73,39 @@ async fn redis_store(config: &JwtConfig) -> Result<Arc<dyn SessionStore>, StoreE
         tls = tls.with_client_identity(cert.clone(), key.clone());
     }
     let custom_tls = tls.has_ca() || tls.has_client_identity();
-    let (store, kind) = match config.redis_url() {
-        Some(url) if custom_tls => (RedisStore::open_with_tls(url, &tls)?, "Redis"),
-        Some(url) => (RedisStore::open(url)?, "Redis"),
+    match config.redis_url() {
+        Some(url) if custom_tls => RedisStore::open_with_tls(url, &tls),
+        Some(url) => RedisStore::open(url),
         None => {
             let urls: Vec<&str> = settings.cluster_urls.iter().map(String::as_str).collect();
             let tls = custom_tls.then_some(&tls);
-            let timeout = std::time::Duration::from_secs(2);
-            (
-                RedisStore::open_cluster(&urls, tls, timeout)?,
-                "Redis Cluster",
-            )
+            RedisStore::open_cluster(&urls, tls, std::time::Duration::from_secs(2))
         }
+    }
+}
+
+#[cfg(feature = "redis")]
+async fn checked_redis_store(config: &JwtConfig) -> Result<Arc<dyn SessionStore>, StoreError> {
+    use super::RedisCheck;
+
+    let store = redis_store(config)?;
+    let settings = &config.redis;
+    let kind = if settings.cluster_urls.is_empty() {
+        "Redis"
+    } else {
+        "Redis Cluster"
     };
     match store.check().await {
         RedisCheck::Reachable => tracing::info!(target: "jwt_core", "sessions are kept in {kind}"),
         RedisCheck::CertificateRejected(error) => {
-            let setting = if settings.ca_file.is_some() {
+            let setting = if mentions_client_certificate(&error) {
+                "JWT_REDIS_CLIENT_CERT_FILE"
+            } else if settings.ca_file.is_some() {
                 "JWT_REDIS_CA_FILE"
             } else if settings.cluster_urls.is_empty() {
                 "JWT_REDIS_URL"
             } else {
                 "JWT_REDIS_CLUSTER_URLS"
-            };
-            let setting = if mentions_client_certificate(&error) {
-                "JWT_REDIS_CLIENT_CERT_FILE"
-            } else {
-                setting
             };
             return Err(StoreError::Unavailable(Box::new(CertificateRejected {
                 setting,
@@ -117,7 +138,12 @@ struct CertificateRejected {
 }
 
 #[cfg(not(feature = "redis"))]
-async fn redis_store(_config: &JwtConfig) -> Result<Arc<dyn SessionStore>, StoreError> {
+async fn checked_redis_store(config: &JwtConfig) -> Result<Arc<dyn SessionStore>, StoreError> {
+    redis_store(config).map(|store| match store {})
+}
+
+#[cfg(not(feature = "redis"))]
+fn redis_store(_config: &JwtConfig) -> Result<std::convert::Infallible, StoreError> {
     Err(StoreError::Unavailable(Box::new(RedisFeatureOff)))
 }
 

@@ -17,7 +17,7 @@ use time::{Duration, OffsetDateTime};
 
 #[cfg(feature = "redis")]
 pub use self::redis::{RedisCheck, RedisStore, RedisTls};
-pub use from_config::session_store_from_config;
+pub use from_config::{open_session_store, session_store_from_config};
 pub use memory::MemoryStore;
 
 use crate::claims::SessionId;
