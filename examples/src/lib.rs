@@ -166,8 +166,8 @@ pub fn whoami_body<C>(principal: &Principal<C>) -> serde_json::Value {
 /// The sessions store the settings ask for: memory, or Redis when `JWT_REDIS_URL` (one server,
 /// `redis://` or `rediss://`) or `JWT_REDIS_CLUSTER_URLS` (a cluster) is set.
 ///
-/// With Redis, the settings are first checked against the server in a short-lived runtime
-/// (`session_store_from_config`): a TLS certificate that does not verify (`JWT_REDIS_CA_FILE`,
+/// With Redis, the settings are first checked against the server in a short-lived runtime on
+/// a thread of its own (`session_store_from_config`): a TLS certificate that does not verify (`JWT_REDIS_CA_FILE`,
 /// the client certificate) stops the start with an error naming the setting, and an
 /// unreachable Redis is only a warning. The store the server then uses connects on first use,
 /// inside the server's own runtime.
@@ -177,10 +177,26 @@ fn session_store(config: &JwtConfig) -> Result<Arc<dyn SessionStore>, Box<dyn Er
     }
     #[cfg(feature = "redis")]
     {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        runtime.block_on(jwt_core::session_store_from_config(config))?;
+        // On a thread of its own, because some binaries call this from inside their runtime,
+        // where a second one cannot block.
+        let checked = std::thread::scope(|scope| {
+            scope
+                .spawn(|| -> Result<(), String> {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .map_err(|error| error.to_string())?;
+                    runtime
+                        .block_on(jwt_core::session_store_from_config(config))
+                        .map(drop)
+                        .map_err(|error| match std::error::Error::source(&error) {
+                            Some(source) => source.to_string(),
+                            None => error.to_string(),
+                        })
+                })
+                .join()
+        });
+        checked.map_err(|_| "the Redis start-up check panicked")??;
         Ok(jwt_core::open_session_store(config)?)
     }
     #[cfg(not(feature = "redis"))]

@@ -770,6 +770,25 @@ async fn whole_suite_against_redis_cluster_over_tls() {
         Some(client_tls(&files)),
     )))
     .await;
+
+    // A CA that did not sign the nodes' certificates stops the start, naming the setting.
+    let wrong_ca = cluster
+        .urls()
+        .iter()
+        .fold(jwt_core::JwtConfig::builder(), |builder, url| {
+            builder.redis_cluster_url(url)
+        })
+        .secret("a test secret of at least thirty-two bytes")
+        .redis_ca_file(&files.path("other-ca.pem"))
+        .build()
+        .expect("valid settings");
+    let error = match jwt_core::session_store_from_config(&wrong_ca).await {
+        Ok(_) => panic!("a CA that does not verify the nodes must stop the start"),
+        Err(error) => std::error::Error::source(&error)
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    };
+    assert!(error.starts_with("JWT_REDIS_CA_FILE:"), "{error}");
 }
 
 /// Redis-specific behaviour: the key layout, lifetimes, outages, and selection by settings.
