@@ -472,3 +472,49 @@ async fn cluster_master_down_answers_503_for_its_users_only_and_heals_without_re
     let reply = refresh(&a, &bobs).await;
     assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn replica_promoted_after_its_master_dies_serves_the_sessions_without_restart() {
+    let Instances { redis, a, b, .. } =
+        two_instances(Redis::Cluster(RedisCluster::start_with_replicas())).await;
+    let Redis::Cluster(mut cluster) = redis else {
+        unreachable!("started as a cluster")
+    };
+    let (_, alices) = logged_in(&a, "alice", "password1").await;
+    let (_, mut bobs) = logged_in(&b, "bob", "password2").await;
+    let master = cluster.node_of("{alice}");
+    cluster.wait_for_replication(master);
+
+    cluster.kill_node(master);
+    // Until a replica takes over, alice's refresh is a bounded 503.
+    assert_store_unavailable(&refresh(&a, &alices).await);
+    let promoted = cluster.wait_for_failover("{alice}");
+    assert_ne!(promoted, master);
+
+    // The instances find the promoted replica by themselves, with alice's session on it.
+    let deadline = Instant::now() + StdDuration::from_secs(10);
+    let mut unavailable = 0;
+    let reply = loop {
+        let reply = refresh(&b, &alices).await;
+        if reply.status() != StatusCode::SERVICE_UNAVAILABLE || Instant::now() >= deadline {
+            break reply;
+        }
+        unavailable += 1;
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    };
+    assert_eq!(
+        reply.status(),
+        StatusCode::OK,
+        "after {unavailable} answers of 503: {}",
+        message(&reply)
+    );
+    eprintln!("503 answers between the promotion and the first success: {unavailable}");
+    let rotated = cookies(&b, &reply).refresh.expect("rotated");
+    let reply = refresh(&a, &rotated).await;
+    assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
+    let reply = refresh(&a, &bobs).await;
+    assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
+    bobs = cookies(&a, &reply).refresh.expect("rotated");
+    let reply = refresh(&b, &bobs).await;
+    assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
+}

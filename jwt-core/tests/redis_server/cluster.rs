@@ -17,7 +17,16 @@ pub(crate) struct RedisCluster {
 impl RedisCluster {
     /// Starts three nodes and joins them with `redis-cli --cluster create`.
     pub(crate) fn start(tls: Option<&TlsFiles>) -> Self {
-        let nodes: Vec<RedisServer> = (0..3)
+        Self::start_nodes(tls, 0)
+    }
+
+    /// Three masters with a replica each, which takes over when its master dies.
+    pub(crate) fn start_with_replicas() -> Self {
+        Self::start_nodes(None, 1)
+    }
+
+    fn start_nodes(tls: Option<&TlsFiles>, replicas: usize) -> Self {
+        let nodes: Vec<RedisServer> = (0..3 * (1 + replicas))
             .map(|_| {
                 let mut extra: Vec<String> = [
                     "--cluster-enabled",
@@ -68,7 +77,11 @@ impl RedisCluster {
                 .iter()
                 .map(|node| format!("127.0.0.1:{}", node.port())),
         );
-        create.push("--cluster-yes".to_owned());
+        create.extend([
+            "--cluster-replicas".to_owned(),
+            replicas.to_string(),
+            "--cluster-yes".to_owned(),
+        ]);
         cluster.cli_on(cluster.nodes[0].port(), &create);
         cluster.wait_until_ok();
         cluster
@@ -81,18 +94,72 @@ impl RedisCluster {
 
     /// The node that serves the hash slot of `key`.
     pub(crate) fn node_of(&self, key: &str) -> usize {
+        self.try_node_of(key).expect("every slot has a node")
+    }
+
+    /// The running node that says it serves the hash slot of `key`, if any.
+    fn try_node_of(&self, key: &str) -> Option<usize> {
+        let asked = self.nodes.iter().find(|node| node.is_running())?;
         let slot: u16 = self
-            .cli(&["CLUSTER", "KEYSLOT", key])
+            .try_cli_on(asked.port(), &["CLUSTER", "KEYSLOT", key])?
             .trim()
             .parse()
-            .expect("CLUSTER KEYSLOT answers a number");
-        (0..self.nodes.len())
-            .find(|&index| {
-                self.slots_of(index)
+            .ok()?;
+        (0..self.nodes.len()).find(|&index| {
+            self.nodes[index].is_running()
+                && self
+                    .slots_of(index)
                     .iter()
                     .any(|(first, last)| (*first..=*last).contains(&slot))
-            })
-            .expect("every slot has a node")
+        })
+    }
+
+    /// Kills the node at `index` without saving, as a crash would.
+    pub(crate) fn kill_node(&mut self, index: usize) {
+        self.nodes[index].kill();
+    }
+
+    /// Waits until a running node (a promoted replica) serves the slot of `key`, and every
+    /// running node sees all slots served again; returns that node.
+    pub(crate) fn wait_for_failover(&self, key: &str) -> usize {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(node) = self.try_node_of(key)
+                && self.nodes[node].is_running()
+            {
+                self.wait_until_ok();
+                return node;
+            }
+            assert!(Instant::now() < deadline, "no replica took over");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until the replicas of the master at `index` hold everything it has written.
+    pub(crate) fn wait_for_replication(&self, index: usize) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let info = self.cli_on(self.nodes[index].port(), &["INFO", "replication"]);
+            let offset = info
+                .lines()
+                .find_map(|line| line.strip_prefix("master_repl_offset:"))
+                .map(str::trim)
+                .unwrap_or_default()
+                .to_owned();
+            let replicas: Vec<&str> = info
+                .lines()
+                .filter(|line| line.starts_with("slave") && line.contains("offset="))
+                .collect();
+            let caught_up = !replicas.is_empty()
+                && replicas
+                    .iter()
+                    .all(|line| line.contains(&format!("offset={offset},")));
+            if caught_up {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the replicas did not catch up");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Stops one master as a crash would look to clients (its data and cluster state are
@@ -109,11 +176,12 @@ impl RedisCluster {
 
     /// The slot ranges the node at `index` says it serves.
     fn slots_of(&self, index: usize) -> Vec<(u16, u16)> {
-        let nodes = self.cli_on(self.nodes[index].port(), &["CLUSTER", "NODES"]);
-        let mine = nodes
-            .lines()
-            .find(|line| line.contains("myself"))
-            .expect("CLUSTER NODES lists the node itself");
+        let Some(nodes) = self.try_cli_on(self.nodes[index].port(), &["CLUSTER", "NODES"]) else {
+            return Vec::new();
+        };
+        let Some(mine) = nodes.lines().find(|line| line.contains("myself,master")) else {
+            return Vec::new();
+        };
         mine.split_whitespace()
             .skip(8)
             .filter_map(|range| {
@@ -129,19 +197,24 @@ impl RedisCluster {
     fn wait_until_ok(&self) {
         let deadline = Instant::now() + PATIENCE * 3;
         loop {
-            let all_ok = self.nodes.iter().all(|node| {
-                self.try_cli_on(node.port(), &["CLUSTER", "INFO"])
-                    .is_some_and(|info| {
-                        [
-                            "cluster_state:ok",
-                            "cluster_known_nodes:3",
-                            "cluster_slots_assigned:16384",
-                            "cluster_slots_ok:16384",
-                        ]
-                        .iter()
-                        .all(|line| info.contains(line))
-                    })
-            });
+            let known = format!("cluster_known_nodes:{}", self.nodes.len());
+            let all_ok = self
+                .nodes
+                .iter()
+                .filter(|node| node.is_running())
+                .all(|node| {
+                    self.try_cli_on(node.port(), &["CLUSTER", "INFO"])
+                        .is_some_and(|info| {
+                            [
+                                "cluster_state:ok",
+                                known.as_str(),
+                                "cluster_slots_assigned:16384",
+                                "cluster_slots_ok:16384",
+                            ]
+                            .iter()
+                            .all(|line| info.contains(line))
+                        })
+                });
             if all_ok {
                 return;
             }
@@ -151,10 +224,6 @@ impl RedisCluster {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-    }
-
-    fn cli(&self, args: &[&str]) -> String {
-        self.cli_on(self.nodes[0].port(), args)
     }
 
     fn cli_on(&self, port: u16, args: &[impl AsRef<str>]) -> String {

@@ -114,6 +114,18 @@ impl RedisServer {
         );
     }
 
+    /// Kills the server as a crash would (no save, no goodbye to clients).
+    pub(crate) fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _killed = child.kill();
+            let _status = child.wait();
+        }
+    }
+
+    pub(crate) fn is_running(&self) -> bool {
+        self.child.is_some()
+    }
+
     /// Starts the server again on the same port, with the data saved by
     /// [`RedisServer::stop`].
     pub(crate) fn start_again(&mut self) {
