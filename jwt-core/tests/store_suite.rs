@@ -7,6 +7,10 @@
 //! Every scenario takes a factory, so it can ask for a store with a small per-user limit.
 
 #[cfg(feature = "redis")]
+#[expect(
+    dead_code,
+    reason = "the replica fail-over fixtures serve redis_shared_sessions only"
+)]
 mod redis_server;
 
 use std::sync::Arc;
