@@ -518,3 +518,35 @@ async fn replica_promoted_after_its_master_dies_serves_the_sessions_without_rest
     let reply = refresh(&b, &bobs).await;
     assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_slot_moving_to_another_master_is_followed_through_ask_and_moved() {
+    let Instances { redis, a, b, .. } = two_instances(Redis::start_cluster()).await;
+    let Redis::Cluster(cluster) = redis else {
+        unreachable!("started as a cluster")
+    };
+    let (_, mut alices) = logged_in(&a, "alice", "password1").await;
+    let from = cluster.node_of("{alice}");
+    let to = (from + 1) % 3;
+
+    // Mid-move: alice's keys are on the new master, her old one answers ASK.
+    let slot = cluster.begin_slot_move("{alice}", to);
+    for instance in [&a, &b] {
+        let reply = refresh(instance, &alices).await;
+        assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
+        alices = cookies(instance, &reply).refresh.expect("rotated");
+    }
+
+    // Moved: the old master answers MOVED, and the instances follow it.
+    cluster.finish_slot_move(slot, to);
+    assert_eq!(cluster.node_of("{alice}"), to);
+    for instance in [&b, &a] {
+        let reply = refresh(instance, &alices).await;
+        assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
+        alices = cookies(instance, &reply).refresh.expect("rotated");
+    }
+    let (access, _) = logged_in(&b, "alice", "password1").await;
+    let reply = logout_all(&a, &access).await;
+    assert_eq!(message(&reply), "All sessions ended.");
+    assert_refused(&refresh(&b, &alices).await);
+}

@@ -114,6 +114,55 @@ impl RedisCluster {
         })
     }
 
+    /// Starts moving the hash slot of `key` to the master at `to`, as `redis-cli --cluster
+    /// reshard` does: the slot is importing there and migrating here, and every key in it
+    /// has moved, so its old master answers `ASK`. Returns the slot.
+    pub(crate) fn begin_slot_move(&self, key: &str, to: usize) -> u16 {
+        let from = self.node_of(key);
+        assert_ne!(from, to, "the slot is already there");
+        let (from_port, to_port) = (self.nodes[from].port(), self.nodes[to].port());
+        let slot = self
+            .cli_on(from_port, &["CLUSTER", "KEYSLOT", key])
+            .trim()
+            .to_owned();
+        let from_id = self
+            .cli_on(from_port, &["CLUSTER", "MYID"])
+            .trim()
+            .to_owned();
+        let to_id = self.cli_on(to_port, &["CLUSTER", "MYID"]).trim().to_owned();
+        self.cli_on(
+            to_port,
+            &["CLUSTER", "SETSLOT", &slot, "IMPORTING", &from_id],
+        );
+        self.cli_on(
+            from_port,
+            &["CLUSTER", "SETSLOT", &slot, "MIGRATING", &to_id],
+        );
+        let keys = self.cli_on(from_port, &["CLUSTER", "GETKEYSINSLOT", &slot, "1000"]);
+        let keys: Vec<&str> = keys.lines().filter(|line| !line.is_empty()).collect();
+        assert!(!keys.is_empty(), "the slot holds the session's keys");
+        let port = to_port.to_string();
+        let mut migrate = vec!["MIGRATE", "127.0.0.1", &port, "", "0", "5000", "KEYS"];
+        migrate.extend(keys);
+        let reply = self.cli_on(from_port, &migrate);
+        assert!(reply.trim() == "OK", "MIGRATE: {reply}");
+        slot.parse().expect("a slot number")
+    }
+
+    /// Ends a move begun by [`RedisCluster::begin_slot_move`]: every master now says the slot
+    /// is served at `to`, so its old master answers `MOVED`.
+    pub(crate) fn finish_slot_move(&self, slot: u16, to: usize) {
+        let to_id = self
+            .cli_on(self.nodes[to].port(), &["CLUSTER", "MYID"])
+            .trim()
+            .to_owned();
+        let slot = slot.to_string();
+        for node in &self.nodes {
+            self.cli_on(node.port(), &["CLUSTER", "SETSLOT", &slot, "NODE", &to_id]);
+        }
+        self.wait_until_ok();
+    }
+
     /// Kills the node at `index` without saving, as a crash would.
     pub(crate) fn kill_node(&mut self, index: usize) {
         self.nodes[index].kill();
