@@ -1244,6 +1244,44 @@ async fn redis_url_without_the_redis_feature_is_a_clear_error() {
         .map(ToString::to_string)
         .unwrap_or_default();
     assert!(message.contains("`redis` feature"), "{message}");
+    let cluster = jwt_core::JwtConfig::builder()
+        .secret("a test secret of at least thirty-two bytes")
+        .redis_cluster_url("redis://127.0.0.1:7000")
+        .build()
+        .expect("valid settings");
+    assert!(
+        jwt_core::open_session_store(&cluster).is_err(),
+        "cluster URLs without the redis feature must not fall back to memory"
+    );
+}
+
+#[cfg(feature = "redis")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_opened_from_settings_without_a_runtime_connects_on_first_use() {
+    let server = redis_server::RedisServer::start();
+    let config = jwt_core::JwtConfig::builder()
+        .secret("a test secret of at least thirty-two bytes")
+        .redis_url(&server.url())
+        .build()
+        .expect("valid settings");
+    // Built synchronously, as an application does before its runtime starts.
+    let store = std::thread::spawn(move || jwt_core::open_session_store(&config))
+        .join()
+        .expect("no panic")
+        .expect("a Redis store");
+    let t = t0();
+    store
+        .create(session("s1", "alice", "r1", t))
+        .await
+        .expect("created");
+    let other = jwt_core::RedisStore::open(&server.url()).expect("valid URL");
+    assert!(
+        other
+            .is_active(&sid("s1"), "alice", t)
+            .await
+            .expect("answers"),
+        "the session is in Redis, not in memory"
+    );
 }
 
 #[tokio::test]

@@ -85,7 +85,13 @@ static REVOKE_ALL: LazyLock<LuaScript> =
 /// - Every operation is bounded (two seconds by default, [`RedisStore::with_timeout`]): an
 ///   unreachable Redis, or a cluster slot without a master, gives
 ///   [`StoreError::Unavailable`] (`503` with `Retry-After`), never a hang. In a cluster, the
-///   users whose slots are served go on while the others wait for a master.
+///   users whose slots are served go on while the others wait for a master. One caveat from
+///   the cluster client: while it reconnects to a node it holds back every request, so a
+///   node that neither answers nor refuses (a partition rather than a crash) can delay other
+///   users too, for up to a quarter of the timeout per reconnection attempt.
+/// - A call the cluster client retries after a dropped connection may run its script twice;
+///   each script is safe to repeat (a second rotation attempt with the same replacement finds
+///   the token just retired and answers [`Refresh::Grace`] with that same replacement).
 /// - `rediss://` verifies the server against the system's roots, or the CA of
 ///   [`RedisTls::with_ca_pem`]; a certificate that does not verify never falls back to
 ///   plain TCP. [`RedisStore::check`] tells a certificate failure apart from an outage, for
