@@ -89,9 +89,11 @@ static REVOKE_ALL: LazyLock<LuaScript> =
 ///   the cluster client: while it reconnects to a node it holds back every request, so a
 ///   node that neither answers nor refuses (a partition rather than a crash) can delay other
 ///   users too, for up to a quarter of the timeout per reconnection attempt.
-/// - A call the cluster client retries after a dropped connection may run its script twice;
-///   each script is safe to repeat (a second rotation attempt with the same replacement finds
-///   the token just retired and answers [`Refresh::Grace`] with that same replacement).
+/// - A call the cluster client retries after a dropped connection may run its script twice.
+///   Login, logout and logout-all are safe to repeat; a repeated rotation finds the token
+///   just retired and answers [`Refresh::Grace`] with the same replacement, as long as
+///   `JWT_REFRESH_GRACE` is above zero (with no grace at all it counts as reuse and ends the
+///   session, the safe side).
 /// - `rediss://` verifies the server against the system's roots, or the CA of
 ///   [`RedisTls::with_ca_pem`]; a certificate that does not verify never falls back to
 ///   plain TCP. [`RedisStore::check`] tells a certificate failure apart from an outage, for
