@@ -13,8 +13,9 @@
 //!   `JWT_DEMO_USERS="alice:password1,bob:password2"` is created, or updated to that password
 //!   and made active, at start. With an empty database and no such variable, one user `demo`
 //!   is created with a random password, printed once.
-//! - Sessions: in memory, or in Redis when `JWT_REDIS_URL` is set and the crate's `redis`
-//!   feature is on (without it, a set `JWT_REDIS_URL` stops the start with an error).
+//! - Sessions: in memory, or in Redis when `JWT_REDIS_URL` (one server, `rediss://` for TLS)
+//!   or `JWT_REDIS_CLUSTER_URLS` (Redis Cluster) is set and the crate's `redis` feature is on
+//!   (without it, either setting stops the start with an error).
 //! - Logging: `tracing`, filtered by `RUST_LOG` (default `info`): one start-up line.
 //! - CORS: a page on one of `JWT_TRUSTED_ORIGINS` may call the API with the browser's cookies
 //!   and read the answers; any other origin gets no CORS grant ([`cors`]). This is the set-up
@@ -155,26 +156,47 @@ pub fn whoami_body<C>(principal: &Principal<C>) -> serde_json::Value {
     })
 }
 
-/// The sessions store `JWT_REDIS_URL` asks for: memory when unset, Redis when set. Opening
-/// Redis only checks the URL (the connection is made on first use, inside the server's
-/// runtime), so this stays synchronous.
+/// The sessions store the settings ask for: memory, or Redis when `JWT_REDIS_URL` (one server,
+/// `redis://` or `rediss://`) or `JWT_REDIS_CLUSTER_URLS` (a cluster) is set.
+///
+/// With Redis, the settings are first checked against the server in a short-lived runtime on
+/// a thread of its own (`session_store_from_config`): a TLS certificate that does not verify (`JWT_REDIS_CA_FILE`,
+/// the client certificate) stops the start with an error naming the setting, and an
+/// unreachable Redis is only a warning. The store the server then uses connects on first use,
+/// inside the server's own runtime.
 fn session_store(config: &JwtConfig) -> Result<Arc<dyn SessionStore>, Box<dyn Error>> {
-    let Some(url) = config.redis_url() else {
+    if config.redis_url().is_none() && config.redis_cluster_urls().is_empty() {
         return Ok(Arc::new(MemoryStore::new()));
-    };
+    }
     #[cfg(feature = "redis")]
     {
-        let store =
-            jwt_core::RedisStore::open(url).map_err(|error| format!("JWT_REDIS_URL: {error}"))?;
-        tracing::info!("sessions are kept in Redis");
-        Ok(Arc::new(store))
+        // On a thread of its own, because some binaries call this from inside their runtime,
+        // where a second one cannot block.
+        let checked = std::thread::scope(|scope| {
+            scope
+                .spawn(|| -> Result<(), String> {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .map_err(|error| error.to_string())?;
+                    runtime
+                        .block_on(jwt_core::session_store_from_config(config))
+                        .map(drop)
+                        .map_err(|error| match std::error::Error::source(&error) {
+                            Some(source) => source.to_string(),
+                            None => error.to_string(),
+                        })
+                })
+                .join()
+        });
+        checked.map_err(|_| "the Redis start-up check panicked")??;
+        Ok(jwt_core::open_session_store(config)?)
     }
     #[cfg(not(feature = "redis"))]
     {
-        let _ = url;
         Err(
-            "JWT_REDIS_URL is set, but this build has no Redis support: add `--features redis` \
-             to the cargo command, or unset JWT_REDIS_URL to keep sessions in memory"
+            "JWT_REDIS_URL or JWT_REDIS_CLUSTER_URLS is set, but this build has no Redis support: \
+             add `--features redis` to the cargo command, or unset them to keep sessions in memory"
                 .into(),
         )
     }

@@ -312,7 +312,12 @@ where
             return outcome;
         };
         let now = self.inner.clock.now();
-        match self.inner.store.is_active(&principal.session_id, now).await {
+        match self
+            .inner
+            .store
+            .is_active(&principal.session_id, &principal.subject, now)
+            .await
+        {
             Ok(true) => Authentication::Authenticated { principal, source },
             Ok(false) => Authentication::Rejected(AuthRejection::InvalidToken),
             Err(error) => {

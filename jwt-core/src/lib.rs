@@ -170,12 +170,12 @@ pub use login_body::{LOGIN_BODY_LIMIT, RequestBody, collect_body, read_login_bod
 pub use password::{PasswordError, PasswordHasher, PasswordQueueFull};
 pub use reply::Reply;
 pub use request::{PeerAddr, RequestHead, TokenSource};
-#[cfg(feature = "redis")]
-pub use store::RedisStore;
 pub use store::{
     FailureCount, MemoryStore, NewSession, Refresh, RefreshAttempt, SessionStore, StoreError,
-    session_store_from_config,
+    open_session_store, session_store_from_config,
 };
+#[cfg(feature = "redis")]
+pub use store::{RedisCheck, RedisStore, RedisTls};
 pub use token::{TokenError, TokenKind};
 
 /// Re-exported so applications and stores name the same `async_trait`.

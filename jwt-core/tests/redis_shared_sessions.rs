@@ -1,9 +1,13 @@
 //! Two application instances, one Redis: sessions are shared, rotation is decided once for
 //! both, and a Redis outage answers `503` and heals by itself.
 //!
-//! Each instance is a `JwtAuth` with its own `RedisStore` (built from `JWT_REDIS_URL` by
+//! Each instance is a `JwtAuth` with its own `RedisStore` (built from the settings by
 //! `session_store_from_config`, as the demo app does), driven with real requests and the
 //! cookies of real replies. One `ManualClock` serves both, so the grace window can pass.
+//!
+//! The sharing scenarios run against one server over plain TCP (`JWT_REDIS_URL=redis://`),
+//! one over mutual TLS (`rediss://` with `JWT_REDIS_CA_FILE` and a client certificate), and
+//! a 3-master Redis Cluster (`JWT_REDIS_CLUSTER_URLS`); the cluster also loses a master.
 
 #![cfg(feature = "redis")]
 
@@ -18,7 +22,9 @@ use jwt_core::{
     AuthRejection, Authentication, JwtAuth, JwtConfig, ManualClock, MemoryAuthenticator, NoClaims,
     PasswordHasher, Reply, RequestHead, session_store_from_config,
 };
-use redis_server::RedisServer;
+use redis_server::cluster::RedisCluster;
+use redis_server::tls::TlsFiles;
+use redis_server::{ClientCertificates, RedisServer};
 use time::Duration;
 
 const SECRET: &str = "a test secret of at least thirty-two bytes";
@@ -33,6 +39,47 @@ fn settings(url: &str, strict_logout: bool) -> JwtConfig {
         .strict_logout(strict_logout)
         .build()
         .expect("valid settings")
+}
+
+/// The Redis the instances share, kept running while they are.
+enum Redis {
+    Single(RedisServer),
+    Tls(RedisServer, TlsFiles),
+    Cluster(RedisCluster),
+}
+
+impl Redis {
+    fn start_single() -> Self {
+        Self::Single(RedisServer::start())
+    }
+
+    fn start_tls() -> Self {
+        let files = TlsFiles::generate();
+        let server = RedisServer::start_tls(&files, ClientCertificates::Required);
+        Self::Tls(server, files)
+    }
+
+    fn start_cluster() -> Self {
+        Self::Cluster(RedisCluster::start(None))
+    }
+
+    /// An instance's settings for this Redis.
+    fn settings(&self) -> JwtConfig {
+        let builder = JwtConfig::builder().secret(SECRET);
+        let builder = match self {
+            Self::Single(server) => builder.redis_url(&server.url()),
+            Self::Tls(server, files) => builder
+                .redis_url(&server.url())
+                .redis_ca_file(&files.path("ca.pem"))
+                .redis_client_cert_file(&files.path("client.pem"))
+                .redis_client_key_file(&files.path("client.key")),
+            Self::Cluster(cluster) => cluster
+                .urls()
+                .iter()
+                .fold(builder, |builder, url| builder.redis_cluster_url(url)),
+        };
+        builder.build().expect("valid settings")
+    }
 }
 
 /// One application instance: its own engine, users and Redis connection.
@@ -54,24 +101,18 @@ async fn instance(config: JwtConfig, clock: &ManualClock) -> JwtAuth<NoClaims> {
         .build()
 }
 
-struct Cluster {
-    server: RedisServer,
+struct Instances {
+    redis: Redis,
     clock: ManualClock,
     a: JwtAuth<NoClaims>,
     b: JwtAuth<NoClaims>,
 }
 
-async fn two_instances() -> Cluster {
-    let server = RedisServer::start();
+async fn two_instances(redis: Redis) -> Instances {
     let clock = ManualClock::starting_now();
-    let a = instance(settings(&server.url(), false), &clock).await;
-    let b = instance(settings(&server.url(), false), &clock).await;
-    Cluster {
-        server,
-        clock,
-        a,
-        b,
-    }
+    let a = instance(redis.settings(), &clock).await;
+    let b = instance(redis.settings(), &clock).await;
+    Instances { redis, clock, a, b }
 }
 
 /// The tokens a reply set (an empty value is a deletion, not a token).
@@ -200,14 +241,13 @@ fn assert_store_unavailable(reply: &Reply) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn replay_at_the_other_instance_after_grace_revokes_the_session_at_both() {
-    let Cluster {
-        server: _server,
+async fn replay_at_the_other_instance_after_grace_revokes_the_session_at_both(redis: Redis) {
+    let Instances {
+        redis: _redis,
         clock,
         a,
         b,
-    } = two_instances().await;
+    } = two_instances(redis).await;
     let (_, first) = logged_in(&a, "alice", "password1").await;
 
     let reply = refresh(&a, &first).await;
@@ -235,14 +275,13 @@ async fn replay_at_the_other_instance_after_grace_revokes_the_session_at_both() 
     assert_refused(&refresh(&b, &second).await);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn hundred_concurrent_refreshes_over_two_instances_rotate_exactly_once() {
-    let Cluster {
-        server: _server,
+async fn hundred_concurrent_refreshes_over_two_instances_rotate_exactly_once(redis: Redis) {
+    let Instances {
+        redis: _redis,
         a,
         b,
         ..
-    } = two_instances().await;
+    } = two_instances(redis).await;
     let (_, token) = logged_in(&a, "alice", "password1").await;
     let token = Arc::new(token);
     let tasks: Vec<_> = (0..100)
@@ -277,14 +316,13 @@ async fn hundred_concurrent_refreshes_over_two_instances_rotate_exactly_once() {
     assert!(!handed_out.contains(&jti_of(&token)));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn failed_logins_at_one_instance_count_at_the_other() {
-    let Cluster {
-        server: _server,
+async fn failed_logins_at_one_instance_count_at_the_other(redis: Redis) {
+    let Instances {
+        redis: _redis,
         clock,
         a,
         b,
-    } = two_instances().await;
+    } = two_instances(redis).await;
     let limit = a
         .config()
         .login_max_failures()
@@ -317,14 +355,13 @@ async fn failed_logins_at_one_instance_count_at_the_other() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn logout_all_at_one_instance_ends_the_sessions_seen_by_the_other() {
-    let Cluster {
-        server: _server,
+async fn logout_all_at_one_instance_ends_the_sessions_seen_by_the_other(redis: Redis) {
+    let Instances {
+        redis: _redis,
         a,
         b,
         ..
-    } = two_instances().await;
+    } = two_instances(redis).await;
     let (access_at_a, refresh_at_a) = logged_in(&a, "alice", "password1").await;
     let (_, refresh_at_b) = logged_in(&b, "alice", "password1").await;
     let (_, bobs) = logged_in(&b, "bob", "password2").await;
@@ -343,14 +380,51 @@ async fn logout_all_at_one_instance_ends_the_sessions_seen_by_the_other() {
     );
 }
 
+/// One test per sharing scenario and Redis flavour.
+macro_rules! sharing_scenarios {
+    ($($scenario:ident),* $(,)?) => {
+        mod single {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $scenario() {
+                    super::$scenario(super::Redis::start_single()).await;
+                }
+            )*
+        }
+
+        mod tls {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $scenario() {
+                    super::$scenario(super::Redis::start_tls()).await;
+                }
+            )*
+        }
+
+        mod cluster {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $scenario() {
+                    super::$scenario(super::Redis::start_cluster()).await;
+                }
+            )*
+        }
+    };
+}
+
+sharing_scenarios!(
+    failed_logins_at_one_instance_count_at_the_other,
+    replay_at_the_other_instance_after_grace_revokes_the_session_at_both,
+    hundred_concurrent_refreshes_over_two_instances_rotate_exactly_once,
+    logout_all_at_one_instance_ends_the_sessions_seen_by_the_other,
+);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_outage_answers_503_keeps_access_tokens_and_heals_without_restart() {
-    let Cluster {
-        mut server,
-        clock,
-        a,
-        b,
-    } = two_instances().await;
+    let Instances { redis, clock, a, b } = two_instances(Redis::start_single()).await;
+    let Redis::Single(mut server) = redis else {
+        unreachable!("started as a single server")
+    };
     let strict = instance(settings(&server.url(), true), &clock).await;
     let (access, refresh_token) = logged_in(&a, "alice", "password1").await;
     assert!(whoami(&strict, &access).await.require().is_ok());
@@ -388,4 +462,131 @@ async fn redis_outage_answers_503_keeps_access_tokens_and_heals_without_restart(
     let (bobs_access, _) = logged_in(&b, "bob", "password2").await;
     let reply = logout(&a, &bobs_access).await;
     assert_eq!(reply.status(), StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cluster_master_down_answers_503_for_its_users_only_and_heals_without_restart() {
+    let Instances { redis, a, b, .. } = two_instances(Redis::start_cluster()).await;
+    let Redis::Cluster(mut cluster) = redis else {
+        unreachable!("started as a cluster")
+    };
+    // alice and bob are the instances' users; find the master of each one's slot.
+    let node_of = |subject: &str| cluster.node_of(&format!("{{{subject}}}"));
+    let (alice_node, bob_node) = (node_of("alice"), node_of("bob"));
+    let (_, mut alices) = logged_in(&a, "alice", "password1").await;
+    let (_, mut bobs) = logged_in(&b, "bob", "password2").await;
+    // The test needs the two users on different masters; with three masters, "alice" and
+    // "bob" are (checked here, so that a change of key layout cannot quietly void the test).
+    assert_ne!(alice_node, bob_node, "alice and bob hash to one master");
+
+    cluster.stop_node(alice_node);
+    for round in 0..3 {
+        let instance = if round % 2 == 0 { &a } else { &b };
+        assert_store_unavailable(&refresh(instance, &alices).await);
+        let reply = refresh(instance, &bobs).await;
+        assert_eq!(
+            reply.status(),
+            StatusCode::OK,
+            "a user whose master is up refreshes normally: {}",
+            message(&reply)
+        );
+        bobs = cookies(instance, &reply).refresh.expect("rotated");
+    }
+    assert_store_unavailable(&login(&a, "alice", "password1").await);
+    let (_, _) = logged_in(&a, "bob", "password2").await;
+
+    // The master is back with its data: the same instances serve alice again.
+    cluster.start_node_again(alice_node);
+    let deadline = Instant::now() + StdDuration::from_secs(10);
+    let reply = loop {
+        let reply = refresh(&b, &alices).await;
+        if reply.status() != StatusCode::SERVICE_UNAVAILABLE || Instant::now() >= deadline {
+            break reply;
+        }
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    };
+    assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
+    alices = cookies(&b, &reply).refresh.expect("rotated");
+    let reply = refresh(&a, &alices).await;
+    assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
+    let reply = refresh(&a, &bobs).await;
+    assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn replica_promoted_after_its_master_dies_serves_the_sessions_without_restart() {
+    let Instances { redis, a, b, .. } =
+        two_instances(Redis::Cluster(RedisCluster::start_with_replicas())).await;
+    let Redis::Cluster(mut cluster) = redis else {
+        unreachable!("started as a cluster")
+    };
+    let (_, alices) = logged_in(&a, "alice", "password1").await;
+    let (_, mut bobs) = logged_in(&b, "bob", "password2").await;
+    let master = cluster.node_of("{alice}");
+    cluster.wait_for_replication(master);
+
+    cluster.kill_node(master);
+    // Until a replica takes over, alice's refresh is a bounded 503.
+    assert_store_unavailable(&refresh(&a, &alices).await);
+    let promoted = cluster.wait_for_failover("{alice}");
+    assert_ne!(promoted, master);
+
+    // The instances find the promoted replica by themselves, with alice's session on it.
+    let deadline = Instant::now() + StdDuration::from_secs(10);
+    let mut unavailable = 0;
+    let reply = loop {
+        let reply = refresh(&b, &alices).await;
+        if reply.status() != StatusCode::SERVICE_UNAVAILABLE || Instant::now() >= deadline {
+            break reply;
+        }
+        unavailable += 1;
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    };
+    assert_eq!(
+        reply.status(),
+        StatusCode::OK,
+        "after {unavailable} answers of 503: {}",
+        message(&reply)
+    );
+    eprintln!("503 answers between the promotion and the first success: {unavailable}");
+    let rotated = cookies(&b, &reply).refresh.expect("rotated");
+    let reply = refresh(&a, &rotated).await;
+    assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
+    let reply = refresh(&a, &bobs).await;
+    assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
+    bobs = cookies(&a, &reply).refresh.expect("rotated");
+    let reply = refresh(&b, &bobs).await;
+    assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_slot_moving_to_another_master_is_followed_through_ask_and_moved() {
+    let Instances { redis, a, b, .. } = two_instances(Redis::start_cluster()).await;
+    let Redis::Cluster(cluster) = redis else {
+        unreachable!("started as a cluster")
+    };
+    let (_, mut alices) = logged_in(&a, "alice", "password1").await;
+    let from = cluster.node_of("{alice}");
+    let to = (from + 1) % 3;
+
+    // Mid-move: alice's keys are on the new master, her old one answers ASK.
+    let slot = cluster.begin_slot_move("{alice}", to);
+    for instance in [&a, &b] {
+        let reply = refresh(instance, &alices).await;
+        assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
+        alices = cookies(instance, &reply).refresh.expect("rotated");
+    }
+
+    // Moved: the old master answers MOVED, and the instances follow it.
+    cluster.finish_slot_move(slot, to);
+    assert_eq!(cluster.node_of("{alice}"), to);
+    for instance in [&b, &a] {
+        let reply = refresh(instance, &alices).await;
+        assert_eq!(reply.status(), StatusCode::OK, "{}", message(&reply));
+        alices = cookies(instance, &reply).refresh.expect("rotated");
+    }
+    let (access, _) = logged_in(&b, "alice", "password1").await;
+    let reply = logout_all(&a, &access).await;
+    assert_eq!(message(&reply), "All sessions ended.");
+    assert_refused(&refresh(&b, &alices).await);
 }

@@ -1,9 +1,16 @@
 //! One suite of session-store behaviour, run against every store: `MemoryStore` always, and
-//! `RedisStore` (feature `redis`) against a `redis-server` each test starts for itself.
+//! `RedisStore` (feature `redis`) against servers the tests start for themselves: one
+//! `redis-server` per test over plain TCP; and, each shared by the whole suite in one test
+//! (every scenario under a key prefix of its own), one TLS server, one 3-master Redis Cluster
+//! and one 3-master Redis Cluster over TLS.
 //!
 //! Every scenario takes a factory, so it can ask for a store with a small per-user limit.
 
 #[cfg(feature = "redis")]
+#[expect(
+    dead_code,
+    reason = "the replica fail-over fixtures serve redis_shared_sessions only"
+)]
 mod redis_server;
 
 use std::sync::Arc;
@@ -24,19 +31,61 @@ impl Stores for MemoryStores {
     }
 }
 
+/// Redis stores of one kind; each store opened gets a key prefix of its own, so scenarios
+/// that share a server never see each other's keys.
 #[cfg(feature = "redis")]
 struct RedisStores {
-    url: String,
+    target: RedisTarget,
+    opened: std::sync::atomic::AtomicUsize,
+}
+
+#[cfg(feature = "redis")]
+enum RedisTarget {
+    Single(String),
+    Tls(String, jwt_core::RedisTls),
+    Cluster(Vec<String>, Option<jwt_core::RedisTls>),
+}
+
+#[cfg(feature = "redis")]
+impl RedisStores {
+    fn new(target: RedisTarget) -> Self {
+        Self {
+            target,
+            opened: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
 }
 
 #[cfg(feature = "redis")]
 impl Stores for RedisStores {
     fn open(&self, per_user: usize) -> Arc<dyn SessionStore> {
-        let store = jwt_core::RedisStore::open(&self.url)
-            .expect("the test server's URL is valid")
+        use jwt_core::RedisStore;
+        let store = match &self.target {
+            RedisTarget::Single(url) => RedisStore::open(url),
+            RedisTarget::Tls(url, tls) => RedisStore::open_with_tls(url, tls),
+            RedisTarget::Cluster(urls, tls) => {
+                let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+                RedisStore::open_cluster(&urls, tls.as_ref(), std::time::Duration::from_secs(2))
+            }
+        };
+        let n = self
+            .opened
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let store = store
+            .expect("the test servers' URLs are valid")
+            .with_key_prefix(format!("suite{n}:"))
             .with_per_user_limit(per_user);
         Arc::new(store)
     }
+}
+
+/// The CA and client certificate that the test servers trust.
+#[cfg(feature = "redis")]
+fn client_tls(files: &redis_server::tls::TlsFiles) -> jwt_core::RedisTls {
+    let read = |name: &str| std::fs::read(files.path(name)).expect("a generated file");
+    jwt_core::RedisTls::new()
+        .with_ca_pem(read("ca.pem"))
+        .with_client_identity(read("client.pem"), read("client.key"))
 }
 
 const GRACE: Duration = Duration::seconds(30);
@@ -85,9 +134,9 @@ async fn refresh(store: &dyn SessionStore, attempt: RefreshAttempt) -> Refresh {
     store.refresh(attempt).await.expect("the store answers")
 }
 
-async fn active(store: &dyn SessionStore, id: &str, now: OffsetDateTime) -> bool {
+async fn active(store: &dyn SessionStore, subject: &str, id: &str, now: OffsetDateTime) -> bool {
     store
-        .is_active(&sid(id), now)
+        .is_active(&sid(id), subject, now)
         .await
         .expect("the store answers")
 }
@@ -99,10 +148,10 @@ async fn new_session_is_active_until_it_expires(stores: &dyn Stores) {
         .create(session("s1", "alice", "r1", t))
         .await
         .expect("created");
-    assert!(active(&*store, "s1", t).await);
-    assert!(active(&*store, "s1", t + LIFETIME - Duration::seconds(1)).await);
-    assert!(!active(&*store, "s1", t + LIFETIME).await);
-    assert!(!active(&*store, "unknown", t).await);
+    assert!(active(&*store, "alice", "s1", t).await);
+    assert!(active(&*store, "alice", "s1", t + LIFETIME - Duration::seconds(1)).await);
+    assert!(!active(&*store, "alice", "s1", t + LIFETIME).await);
+    assert!(!active(&*store, "alice", "unknown", t).await);
 }
 
 async fn current_token_rotates_to_the_replacement(stores: &dyn Stores) {
@@ -127,7 +176,7 @@ async fn current_token_rotates_to_the_replacement(stores: &dyn Stores) {
     // The replacement is now the current token, and the session lives on past its first
     // expiry.
     let after_first_expiry = t + LIFETIME + Duration::minutes(5);
-    assert!(active(&*store, "s1", after_first_expiry).await);
+    assert!(active(&*store, "alice", "s1", after_first_expiry).await);
     let outcome = refresh(
         &*store,
         attempt("s1", "alice", "r2", None, after_first_expiry),
@@ -242,7 +291,10 @@ async fn a_lost_refresh_answer_leaves_the_session_working(stores: &dyn Stores) {
             expires_at: later + LIFETIME
         }
     );
-    assert!(active(&*store, "s1", later).await, "the session survived");
+    assert!(
+        active(&*store, "alice", "s1", later).await,
+        "the session survived"
+    );
     // r1 coming back now is reuse: the session ends, r3 included.
     let replay = later + GRACE;
     let outcome = refresh(&*store, attempt("s1", "alice", "r1", None, replay)).await;
@@ -267,7 +319,7 @@ async fn retired_token_after_grace_is_reuse_and_revokes_the_session(stores: &dyn
     let grace_over = t + GRACE;
     let outcome = refresh(&*store, attempt("s1", "alice", "r1", None, grace_over)).await;
     assert_eq!(outcome, Refresh::Reused);
-    assert!(!active(&*store, "s1", grace_over).await);
+    assert!(!active(&*store, "alice", "s1", grace_over).await);
     let outcome = refresh(&*store, attempt("s1", "alice", "r2", None, grace_over)).await;
     assert_eq!(
         outcome,
@@ -293,7 +345,7 @@ async fn token_older_than_the_previous_one_is_reuse_even_within_grace(stores: &d
     }
     let outcome = refresh(&*store, attempt("s1", "alice", "r1", None, t)).await;
     assert_eq!(outcome, Refresh::Reused);
-    assert!(!active(&*store, "s1", t).await);
+    assert!(!active(&*store, "alice", "s1", t).await);
 }
 
 async fn refresh_for_another_subject_is_invalid_and_changes_nothing(stores: &dyn Stores) {
@@ -315,7 +367,7 @@ async fn refresh_for_another_subject_is_invalid_and_changes_nothing(stores: &dyn
         Refresh::Invalid,
         "no reuse detection for a stranger"
     );
-    assert!(active(&*store, "s1", t).await);
+    assert!(active(&*store, "alice", "s1", t).await);
     let outcome = refresh(&*store, attempt("s1", "alice", "r1", None, t)).await;
     assert_eq!(
         outcome,
@@ -378,8 +430,8 @@ async fn session_past_its_deadline_cannot_refresh_and_is_inactive(stores: &dyn S
         Some(deadline),
     );
     store.create(capped).await.expect("created");
-    assert!(active(&*store, "s1", deadline - Duration::seconds(1)).await);
-    assert!(!active(&*store, "s1", deadline).await);
+    assert!(active(&*store, "alice", "s1", deadline - Duration::seconds(1)).await);
+    assert!(!active(&*store, "alice", "s1", deadline).await);
     let outcome = refresh(
         &*store,
         attempt(
@@ -426,7 +478,7 @@ async fn rotation_never_extends_past_the_deadline(stores: &dyn Stores) {
             expires_at: deadline
         }
     );
-    assert!(!active(&*store, "s1", deadline).await);
+    assert!(!active(&*store, "alice", "s1", deadline).await);
 }
 
 async fn revoke_ends_only_that_session_and_only_for_its_owner(stores: &dyn Stores) {
@@ -441,9 +493,12 @@ async fn revoke_ends_only_that_session_and_only_for_its_owner(stores: &dyn Store
         .await
         .expect("created");
     assert!(!store.revoke(&sid("s1"), "mallory").await.expect("answers"));
-    assert!(active(&*store, "s1", t).await, "a stranger cannot end it");
+    assert!(
+        active(&*store, "alice", "s1", t).await,
+        "a stranger cannot end it"
+    );
     assert!(store.revoke(&sid("s1"), "alice").await.expect("answers"));
-    assert!(!active(&*store, "s1", t).await);
+    assert!(!active(&*store, "alice", "s1", t).await);
     assert!(
         !store.revoke(&sid("s1"), "alice").await.expect("answers"),
         "already ended"
@@ -454,8 +509,62 @@ async fn revoke_ends_only_that_session_and_only_for_its_owner(stores: &dyn Store
     )
     .await;
     assert_eq!(outcome, Refresh::Invalid);
-    assert!(active(&*store, "s2", t).await, "the other session lives on");
+    assert!(
+        active(&*store, "alice", "s2", t).await,
+        "the other session lives on"
+    );
     assert_eq!(store.revoke_all("alice").await.expect("answers"), 1);
+}
+
+async fn a_session_is_active_only_for_its_own_subject(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    store
+        .create(session("s1", "alice", "r1", t))
+        .await
+        .expect("created");
+    assert!(active(&*store, "alice", "s1", t).await);
+    assert!(!active(&*store, "mallory", "s1", t).await);
+}
+
+/// Subjects are the application's strings: braces, percent signs, colons and the empty
+/// string must neither break the Redis key layout nor let two users meet.
+async fn subjects_with_braces_and_percent_signs_stay_apart(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    let subjects = ["a}b", "a%7Db", "{x}", "", "%", "a:b"];
+    for (n, subject) in subjects.iter().enumerate() {
+        store
+            .create(session(&format!("s{n}"), subject, "r1", t))
+            .await
+            .expect("created");
+    }
+    for (n, subject) in subjects.iter().enumerate() {
+        let id = format!("s{n}");
+        assert!(active(&*store, subject, &id, t).await, "{subject:?}");
+        let outcome = refresh(
+            &*store,
+            attempt(&id, subject, "r1", Some(("r2", t + LIFETIME)), t),
+        )
+        .await;
+        assert_eq!(
+            outcome,
+            Refresh::Rotated {
+                expires_at: t + LIFETIME
+            },
+            "{subject:?}"
+        );
+    }
+    assert_eq!(store.revoke_all("a}b").await.expect("answers"), 1);
+    assert!(!active(&*store, "a}b", "s0", t).await);
+    for (n, subject) in subjects.iter().enumerate().skip(1) {
+        assert!(
+            active(&*store, subject, &format!("s{n}"), t).await,
+            "{subject:?} lives on"
+        );
+    }
+    assert_eq!(store.revoke_all("").await.expect("answers"), 1);
+    assert_eq!(store.revoke_all("%").await.expect("answers"), 1);
 }
 
 async fn revoke_all_ends_every_session_of_the_user_only(stores: &dyn Stores) {
@@ -473,7 +582,7 @@ async fn revoke_all_ends_every_session_of_the_user_only(stores: &dyn Stores) {
         .expect("created");
     assert_eq!(store.revoke_all("alice").await.expect("answers"), 3);
     for id in ["a1", "a2", "a3"] {
-        assert!(!active(&*store, id, t).await);
+        assert!(!active(&*store, "alice", id, t).await);
     }
     let outcome = refresh(
         &*store,
@@ -481,14 +590,14 @@ async fn revoke_all_ends_every_session_of_the_user_only(stores: &dyn Stores) {
     )
     .await;
     assert_eq!(outcome, Refresh::Invalid);
-    assert!(active(&*store, "b1", t).await);
+    assert!(active(&*store, "bob", "b1", t).await);
     assert_eq!(store.revoke_all("alice").await.expect("answers"), 0);
     // A login after logout-all starts afresh.
     store
         .create(session("a4", "alice", "r4", t))
         .await
         .expect("created");
-    assert!(active(&*store, "a4", t).await);
+    assert!(active(&*store, "alice", "a4", t).await);
 }
 
 async fn per_user_limit_ends_the_oldest_login(stores: &dyn Stores) {
@@ -506,9 +615,17 @@ async fn per_user_limit_ends_the_oldest_login(stores: &dyn Stores) {
         .await
         .expect("created");
     let now = t + Duration::minutes(5);
-    assert!(!active(&*store, "s1", now).await, "the oldest login ended");
-    for id in ["s2", "s3", "s4", "b1"] {
-        assert!(active(&*store, id, now).await, "{id} lives on");
+    assert!(
+        !active(&*store, "alice", "s1", now).await,
+        "the oldest login ended"
+    );
+    for (subject, id) in [
+        ("alice", "s2"),
+        ("alice", "s3"),
+        ("alice", "s4"),
+        ("bob", "b1"),
+    ] {
+        assert!(active(&*store, subject, id, now).await, "{id} lives on");
     }
     assert_eq!(store.revoke_all("alice").await.expect("answers"), 3);
 }
@@ -633,7 +750,8 @@ async fn a_success_clears_one_counter_only(stores: &dyn Stores) {
     assert_eq!(counts[1].count, 2, "the client's own counter stays");
 }
 
-/// Generates one test per scenario and store.
+/// Generates one test per scenario for the memory store and for a plain Redis server each,
+/// and one test per shared Redis flavour that runs every scenario in turn.
 macro_rules! store_suite {
     ($($scenario:ident),* $(,)?) => {
         mod memory {
@@ -647,12 +765,24 @@ macro_rules! store_suite {
 
         #[cfg(feature = "redis")]
         mod redis {
+            use super::{RedisStores, RedisTarget};
+
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $scenario() {
                     let server = super::redis_server::RedisServer::start();
-                    super::$scenario(&super::RedisStores { url: server.url() }).await;
+                    let stores = RedisStores::new(RedisTarget::Single(server.url()));
+                    super::$scenario(&stores).await;
                 }
+            )*
+        }
+
+        /// Every scenario, one after the other, against one kind of store.
+        #[cfg(feature = "redis")]
+        async fn whole_suite(stores: &dyn Stores) {
+            $(
+                eprintln!("scenario {}", stringify!($scenario));
+                $scenario(stores).await;
             )*
         }
     };
@@ -675,10 +805,77 @@ store_suite!(
     session_past_its_deadline_cannot_refresh_and_is_inactive,
     rotation_never_extends_past_the_deadline,
     revoke_ends_only_that_session_and_only_for_its_owner,
+    a_session_is_active_only_for_its_own_subject,
+    subjects_with_braces_and_percent_signs_stay_apart,
     revoke_all_ends_every_session_of_the_user_only,
     per_user_limit_ends_the_oldest_login,
     concurrent_refreshes_with_one_token_rotate_once,
 );
+
+/// The whole suite over TLS, with mutual TLS required by the server.
+#[cfg(feature = "redis")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whole_suite_against_redis_over_tls() {
+    use redis_server::{ClientCertificates, RedisServer, tls::TlsFiles};
+    let files = TlsFiles::generate();
+    let server = RedisServer::start_tls(&files, ClientCertificates::Required);
+    assert!(server.url().starts_with("rediss://"));
+    whole_suite(&RedisStores::new(RedisTarget::Tls(
+        server.url(),
+        client_tls(&files),
+    )))
+    .await;
+}
+
+/// The whole suite against a Redis Cluster of three masters.
+#[cfg(feature = "redis")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whole_suite_against_redis_cluster() {
+    let cluster = redis_server::cluster::RedisCluster::start(None);
+    whole_suite(&RedisStores::new(RedisTarget::Cluster(
+        cluster.urls(),
+        None,
+    )))
+    .await;
+}
+
+/// The whole suite against a Redis Cluster of three masters over TLS.
+#[cfg(feature = "redis")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whole_suite_against_redis_cluster_over_tls() {
+    let files = redis_server::tls::TlsFiles::generate();
+    let cluster = redis_server::cluster::RedisCluster::start(Some(&files));
+    assert!(
+        cluster
+            .urls()
+            .iter()
+            .all(|url| url.starts_with("rediss://"))
+    );
+    whole_suite(&RedisStores::new(RedisTarget::Cluster(
+        cluster.urls(),
+        Some(client_tls(&files)),
+    )))
+    .await;
+
+    // A CA that did not sign the nodes' certificates stops the start, naming the setting.
+    let wrong_ca = cluster
+        .urls()
+        .iter()
+        .fold(jwt_core::JwtConfig::builder(), |builder, url| {
+            builder.redis_cluster_url(url)
+        })
+        .secret("a test secret of at least thirty-two bytes")
+        .redis_ca_file(&files.path("other-ca.pem"))
+        .build()
+        .expect("valid settings");
+    let error = match jwt_core::session_store_from_config(&wrong_ca).await {
+        Ok(_) => panic!("a CA that does not verify the nodes must stop the start"),
+        Err(error) => std::error::Error::source(&error)
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    };
+    assert!(error.starts_with("JWT_REDIS_CA_FILE:"), "{error}");
+}
 
 /// Redis-specific behaviour: the key layout, lifetimes, outages, and selection by settings.
 #[cfg(feature = "redis")]
@@ -745,11 +942,14 @@ mod redis_store {
         );
         store.create(short).await.expect("created");
         store.create(long).await.expect("created");
-        let ttl: i64 = redis.pttl("app1:session:s1").await.expect("PTTL");
+        let ttl: i64 = redis.pttl("app1:{alice}:session:s1").await.expect("PTTL");
         assert_ttl(ttl, StdDuration::from_secs(10));
-        let ttl: i64 = redis.pttl("app1:user:alice").await.expect("PTTL");
+        let ttl: i64 = redis.pttl("app1:{alice}:user").await.expect("PTTL");
         assert_ttl(ttl, StdDuration::from_secs(100));
-        let owner: String = redis.hget("app1:session:s1", "sub").await.expect("HGET");
+        let owner: String = redis
+            .hget("app1:{alice}:session:s1", "sub")
+            .await
+            .expect("HGET");
         assert_eq!(owner, "alice");
 
         // A login 20 s later (by the application's clock) drops s1, which ended, from the set.
@@ -764,11 +964,11 @@ mod redis_store {
         );
         store.create(third).await.expect("created");
         let members: Vec<String> = redis
-            .zrange("app1:user:alice", 0, -1)
+            .zrange("app1:{alice}:user", 0, -1)
             .await
             .expect("ZRANGE");
         assert_eq!(members, ["s3", "s2"]);
-        let ttl: i64 = redis.pttl("app1:user:alice").await.expect("PTTL");
+        let ttl: i64 = redis.pttl("app1:{alice}:user").await.expect("PTTL");
         assert_ttl(ttl, StdDuration::from_secs(80));
 
         // Rotation moves the session's expiry, its score, and the set's lifetime.
@@ -789,19 +989,28 @@ mod redis_store {
                 expires_at: now + Duration::seconds(200)
             }
         );
-        let ttl: i64 = redis.pttl("app1:session:s2").await.expect("PTTL");
+        let ttl: i64 = redis.pttl("app1:{alice}:session:s2").await.expect("PTTL");
         assert_ttl(ttl, StdDuration::from_secs(200));
-        let ttl: i64 = redis.pttl("app1:user:alice").await.expect("PTTL");
+        let ttl: i64 = redis.pttl("app1:{alice}:user").await.expect("PTTL");
         assert_ttl(ttl, StdDuration::from_secs(200));
-        let score: f64 = redis.zscore("app1:user:alice", "s2").await.expect("ZSCORE");
+        let score: f64 = redis
+            .zscore("app1:{alice}:user", "s2")
+            .await
+            .expect("ZSCORE");
         let expected = (now + Duration::seconds(200)).unix_timestamp() * 1000;
         assert_eq!(score, expected as f64);
 
         // Revocation deletes the session's key and its membership.
         assert!(store.revoke(&sid("s3"), "alice").await.expect("answers"));
-        let exists: bool = redis.exists("app1:session:s3").await.expect("EXISTS");
+        let exists: bool = redis
+            .exists("app1:{alice}:session:s3")
+            .await
+            .expect("EXISTS");
         assert!(!exists);
-        let score: Option<f64> = redis.zscore("app1:user:alice", "s3").await.expect("ZSCORE");
+        let score: Option<f64> = redis
+            .zscore("app1:{alice}:user", "s3")
+            .await
+            .expect("ZSCORE");
         assert_eq!(score, None);
 
         // Every key is under the prefix, and another prefix sees none of them.
@@ -811,15 +1020,25 @@ mod redis_store {
         let other = RedisStore::open(&server.url())
             .expect("valid URL")
             .with_key_prefix("app2:");
-        assert!(!other.is_active(&sid("s2"), now).await.expect("answers"));
-        assert!(store.is_active(&sid("s2"), now).await.expect("answers"));
+        assert!(
+            !other
+                .is_active(&sid("s2"), "alice", now)
+                .await
+                .expect("answers")
+        );
+        assert!(
+            store
+                .is_active(&sid("s2"), "alice", now)
+                .await
+                .expect("answers")
+        );
 
         assert_eq!(store.revoke_all("alice").await.expect("answers"), 1);
         // Left: only s1, which ended by the application's clock (moved on 30 s here) but
         // whose key counts its lifetime in real time, and goes by itself.
         let keys: Vec<String> = redis.keys("*").await.expect("KEYS");
-        assert_eq!(keys, ["app1:session:s1"]);
-        let ttl: i64 = redis.pttl("app1:session:s1").await.expect("PTTL");
+        assert_eq!(keys, ["app1:{alice}:session:s1"]);
+        let ttl: i64 = redis.pttl("app1:{alice}:session:s1").await.expect("PTTL");
         assert!(ttl > 0);
     }
 
@@ -857,7 +1076,7 @@ mod redis_store {
             unavailable_within(bound, store.refresh(attempt("s1", "alice", "r1", next, t))).await;
         }
         unavailable_within(bound, store.create(session("s2", "alice", "q1", t))).await;
-        unavailable_within(bound, store.is_active(&sid("s1"), t)).await;
+        unavailable_within(bound, store.is_active(&sid("s1"), "alice", t)).await;
         unavailable_within(bound, store.revoke(&sid("s1"), "alice")).await;
         unavailable_within(bound, store.revoke_all("alice")).await;
 
@@ -895,7 +1114,12 @@ mod redis_store {
             .expect("created once Redis is up");
         // The session is in Redis: a store of another process sees it.
         let other = RedisStore::open(&server.url()).expect("valid URL");
-        assert!(other.is_active(&sid("s1"), t).await.expect("answers"));
+        assert!(
+            other
+                .is_active(&sid("s1"), "alice", t)
+                .await
+                .expect("answers")
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -918,8 +1142,164 @@ mod redis_store {
             .with_timeout(bound);
         let t = t0();
         unavailable_within(bound, store.create(session("s1", "alice", "r1", t))).await;
-        unavailable_within(bound, store.is_active(&sid("s1"), t)).await;
+        unavailable_within(bound, store.is_active(&sid("s1"), "alice", t)).await;
         silent.abort();
+    }
+
+    /// The start-up error for settings whose certificates do not verify, as text.
+    async fn start_up_error(config: &JwtConfig) -> String {
+        match tokio::time::timeout(StdDuration::from_secs(5), session_store_from_config(config))
+            .await
+            .expect("the start-up check is bounded")
+        {
+            Ok(_) => panic!("a certificate that does not verify must stop the start"),
+            Err(error) => {
+                let source = std::error::Error::source(&error).map(ToString::to_string);
+                source.unwrap_or_else(|| error.to_string())
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn tls_certificates_that_do_not_verify_stop_the_start_naming_the_setting() {
+        use super::redis_server::{ClientCertificates, tls::TlsFiles};
+        let files = TlsFiles::generate();
+        let server = RedisServer::start_tls(&files, ClientCertificates::Required);
+        let tls = |ca: &str| {
+            JwtConfig::builder()
+                .secret("a test secret of at least thirty-two bytes")
+                .redis_url(&server.url())
+                .redis_ca_file(&files.path(ca))
+                .redis_client_cert_file(&files.path("client.pem"))
+                .redis_client_key_file(&files.path("client.key"))
+        };
+
+        // The right CA and a client certificate: the store starts and works.
+        let store = session_store_from_config(&tls("ca.pem").build().expect("valid"))
+            .await
+            .expect("the server's certificate verifies");
+        let t = t0();
+        store
+            .create(session("s1", "alice", "r1", t))
+            .await
+            .expect("created over TLS");
+        assert!(
+            store
+                .is_active(&sid("s1"), "alice", t)
+                .await
+                .expect("answers")
+        );
+
+        // A CA that did not sign the server's certificate.
+        let message = start_up_error(&tls("other-ca.pem").build().expect("valid")).await;
+        assert!(message.starts_with("JWT_REDIS_CA_FILE:"), "{message}");
+
+        // The system's roots do not know the test CA either.
+        let system_roots = JwtConfig::builder()
+            .secret("a test secret of at least thirty-two bytes")
+            .redis_url(&server.url())
+            .build()
+            .expect("valid");
+        let message = start_up_error(&system_roots).await;
+        assert!(message.starts_with("JWT_REDIS_URL:"), "{message}");
+
+        // The server demands a client certificate, and none is given.
+        let no_client_certificate = JwtConfig::builder()
+            .secret("a test secret of at least thirty-two bytes")
+            .redis_url(&server.url())
+            .redis_ca_file(&files.path("ca.pem"))
+            .build()
+            .expect("valid");
+        let message = start_up_error(&no_client_certificate).await;
+        assert!(
+            message.starts_with("JWT_REDIS_CLIENT_CERT_FILE:"),
+            "{message}"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn plain_tcp_to_a_tls_port_is_never_a_session_store() {
+        use super::redis_server::{ClientCertificates, tls::TlsFiles};
+        let files = TlsFiles::generate();
+        let server = RedisServer::start_tls(&files, ClientCertificates::Optional);
+        let plain_url = server.url().replacen("rediss://", "redis://", 1);
+        let bound = StdDuration::from_secs(1);
+        let store = RedisStore::open(&plain_url)
+            .expect("valid URL")
+            .with_timeout(bound);
+        unavailable_within(bound, store.is_active(&sid("s1"), "alice", t0())).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn cluster_master_down_fails_only_its_users_within_the_bound_and_heals() {
+        use super::redis_server::cluster::RedisCluster;
+        let mut cluster = RedisCluster::start(None);
+        let urls = cluster.urls();
+        let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+        let bound = StdDuration::from_secs(1);
+        let store = RedisStore::open_cluster(&urls, None, bound).expect("valid URLs");
+        // Every key of a user hashes as its tag `{subject}` does.
+        let subjects: Vec<String> = (0..30).map(|n| format!("user{n}")).collect();
+        let node_of = |subject: &str| cluster.node_of(&format!("{{{subject}}}"));
+        let victim = subjects[0].clone();
+        let down = node_of(&victim);
+        let survivor = subjects
+            .iter()
+            .find(|subject| node_of(subject) != down)
+            .expect("thirty users do not all hash to one of three masters")
+            .clone();
+        let t = t0();
+        for subject in [&victim, &survivor] {
+            store
+                .create(session("s1", subject, "r1", t))
+                .await
+                .expect("created");
+        }
+
+        cluster.stop_node(down);
+        let check = |subject: &str| attempt("s1", subject, "r1", None, t);
+        for _ in 0..3 {
+            unavailable_within(bound, store.refresh(check(&victim))).await;
+            let started = Instant::now();
+            let outcome = store
+                .refresh(check(&survivor))
+                .await
+                .expect("a user whose master is up is served");
+            assert!(matches!(outcome, Refresh::Current { .. }), "{outcome:?}");
+            assert!(started.elapsed() < bound);
+        }
+        store
+            .create(session("s2", &survivor, "q1", t))
+            .await
+            .expect("logins of users on live masters go on");
+
+        // The master is back: the same store serves its users again, with their sessions.
+        cluster.start_node_again(down);
+        let deadline = Instant::now() + StdDuration::from_secs(10);
+        let outcome = loop {
+            match store.refresh(check(&victim)).await {
+                Ok(outcome) => break outcome,
+                Err(error) => assert!(
+                    Instant::now() < deadline,
+                    "still unavailable after the master came back: {error}"
+                ),
+            }
+            tokio::time::sleep(StdDuration::from_millis(100)).await;
+        };
+        assert!(matches!(outcome, Refresh::Current { .. }), "{outcome:?}");
+        for subject in [&victim, &survivor] {
+            let outcome = store
+                .refresh(attempt(
+                    "s1",
+                    subject,
+                    "r1",
+                    Some(("r2", t + super::LIFETIME)),
+                    t,
+                ))
+                .await
+                .expect("served");
+            assert!(matches!(outcome, Refresh::Rotated { .. }), "{outcome:?}");
+        }
     }
 
     #[tokio::test]
@@ -946,6 +1326,44 @@ async fn redis_url_without_the_redis_feature_is_a_clear_error() {
         .map(ToString::to_string)
         .unwrap_or_default();
     assert!(message.contains("`redis` feature"), "{message}");
+    let cluster = jwt_core::JwtConfig::builder()
+        .secret("a test secret of at least thirty-two bytes")
+        .redis_cluster_url("redis://127.0.0.1:7000")
+        .build()
+        .expect("valid settings");
+    assert!(
+        jwt_core::open_session_store(&cluster).is_err(),
+        "cluster URLs without the redis feature must not fall back to memory"
+    );
+}
+
+#[cfg(feature = "redis")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_opened_from_settings_without_a_runtime_connects_on_first_use() {
+    let server = redis_server::RedisServer::start();
+    let config = jwt_core::JwtConfig::builder()
+        .secret("a test secret of at least thirty-two bytes")
+        .redis_url(&server.url())
+        .build()
+        .expect("valid settings");
+    // Built synchronously, as an application does before its runtime starts.
+    let store = std::thread::spawn(move || jwt_core::open_session_store(&config))
+        .join()
+        .expect("no panic")
+        .expect("a Redis store");
+    let t = t0();
+    store
+        .create(session("s1", "alice", "r1", t))
+        .await
+        .expect("created");
+    let other = jwt_core::RedisStore::open(&server.url()).expect("valid URL");
+    assert!(
+        other
+            .is_active(&sid("s1"), "alice", t)
+            .await
+            .expect("answers"),
+        "the session is in Redis, not in memory"
+    );
 }
 
 #[tokio::test]
@@ -962,10 +1380,10 @@ async fn store_from_settings_without_redis_url_keeps_sessions_in_memory() {
         .create(session("s1", "alice", "r1", t))
         .await
         .expect("created");
-    assert!(active(&*store, "s1", t).await);
+    assert!(active(&*store, "alice", "s1", t).await);
     // Another store from the same settings is another process's memory: it shares nothing.
     let other = jwt_core::session_store_from_config(&config)
         .await
         .expect("memory needs nothing");
-    assert!(!active(&*other, "s1", t).await);
+    assert!(!active(&*other, "alice", "s1", t).await);
 }

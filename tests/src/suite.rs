@@ -301,10 +301,11 @@ impl SessionStore for SuiteStore {
     async fn is_active(
         &self,
         session_id: &SessionId,
+        subject: &str,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         self.check()?;
-        self.sessions.is_active(session_id, now).await
+        self.sessions.is_active(session_id, subject, now).await
     }
 
     async fn login_failures(

@@ -246,7 +246,12 @@ impl SessionStore for UnreachableStore {
     async fn revoke_all(&self, _: &str) -> Result<usize, StoreError> {
         Err(unreachable())
     }
-    async fn is_active(&self, _: &SessionId, _: OffsetDateTime) -> Result<bool, StoreError> {
+    async fn is_active(
+        &self,
+        _: &SessionId,
+        _: &str,
+        _: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
         Err(unreachable())
     }
     async fn login_failures(

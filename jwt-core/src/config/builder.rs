@@ -6,6 +6,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use time::Duration;
 
+use super::redis::RedisInput;
 use super::validate::{
     check_cookie_name, check_prefix, check_token_header, check_token_room, non_empty, path,
     path_matches,
@@ -86,6 +87,10 @@ pub struct JwtConfigBuilder {
     pub(super) trusted_proxies: Option<Vec<String>>,
     pub(super) redis_url: Option<Secret>,
     pub(super) login_body_timeout: Option<u64>,
+    pub(super) redis_cluster_urls: Option<Vec<String>>,
+    pub(super) redis_ca_file: Option<PathBuf>,
+    pub(super) redis_client_cert_file: Option<PathBuf>,
+    pub(super) redis_client_key_file: Option<PathBuf>,
     #[serde(skip)]
     pub(super) key_ring: Option<KeyRing>,
 }
@@ -186,7 +191,7 @@ impl JwtConfigBuilder {
         csrf => csrf: bool;
         /// `JWT_MAX_TOKEN_BYTES` (default 8192).
         max_token_bytes => max_token_bytes: usize;
-        /// `JWT_REDIS_URL`.
+        /// `JWT_REDIS_URL`: one Redis server, `redis://` or `rediss://` (TLS).
         redis_url => redis_url: &str;
         /// `JWT_LOGIN_MAX_FAILURES` (default 5; 0 turns the limit off): failed logins for one
         /// username from one client within the window.
@@ -198,6 +203,22 @@ impl JwtConfigBuilder {
         login_throttle_window_seconds => login_throttle_window: u64;
         /// `JWT_LOGIN_BODY_TIMEOUT`, seconds (default 5, from 1 to 60).
         login_body_timeout_seconds => login_body_timeout: u64;
+        /// `JWT_REDIS_CA_FILE`: PEM CA certificates that a `rediss://` server must chain to,
+        /// instead of the system's roots.
+        redis_ca_file => redis_ca_file: &Path;
+        /// `JWT_REDIS_CLIENT_CERT_FILE`: a PEM client certificate chain for mutual TLS.
+        redis_client_cert_file => redis_client_cert_file: &Path;
+        /// `JWT_REDIS_CLIENT_KEY_FILE`: the PEM private key of the client certificate.
+        redis_client_key_file => redis_client_key_file: &Path;
+    }
+
+    /// Adds one of `JWT_REDIS_CLUSTER_URLS`: a seed node of a Redis Cluster
+    /// (`redis://host:port` or `rediss://host:port`), instead of `JWT_REDIS_URL`.
+    pub fn redis_cluster_url(mut self, url: &str) -> Self {
+        self.redis_cluster_urls
+            .get_or_insert_with(Vec::new)
+            .push(url.to_owned());
+        self
     }
 
     /// `JWT_SECRET`: the HMAC secret (HS* algorithms).
@@ -498,19 +519,17 @@ impl JwtConfigBuilder {
         let throttle = self.login_throttle()?;
         let trusted_proxies = self.trusted_proxies()?;
 
-        let redis_url = self.redis_url.clone().map(|url| url.0);
-        if let Some(url) = redis_url.as_ref().map(ExposeSecret::expose_secret) {
-            if url.trim().is_empty() {
-                return Err(ConfigError::invalid("JWT_REDIS_URL", "is set but empty"));
-            }
-            let known = ["redis://", "rediss://", "redis+unix://", "unix://"];
-            if !known.iter().any(|scheme| url.starts_with(scheme)) {
-                return Err(ConfigError::invalid(
-                    "JWT_REDIS_URL",
-                    "must start with redis://, rediss://, redis+unix:// or unix://",
-                ));
-            }
+        let (redis_url, redis) = RedisInput {
+            url: self
+                .redis_url
+                .as_ref()
+                .map(|url| url.0.expose_secret().to_owned()),
+            cluster_urls: self.redis_cluster_urls.clone(),
+            ca_file: self.redis_ca_file.clone(),
+            client_cert_file: self.redis_client_cert_file.clone(),
+            client_key_file: self.redis_client_key_file.clone(),
         }
+        .check()?;
 
         let login_body_timeout = self
             .login_body_timeout
@@ -553,8 +572,9 @@ impl JwtConfigBuilder {
             max_token_bytes,
             throttle,
             trusted_proxies,
-            redis_url,
+            redis_url: redis_url.map(SecretString::from),
             login_body_timeout: std::time::Duration::from_secs(login_body_timeout),
+            redis,
         })
     }
 }

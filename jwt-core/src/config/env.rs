@@ -160,6 +160,22 @@ const VARIABLES: &[(&str, Apply)] = &[
         b.redis_url = Some(Secret::from(v));
         Ok(())
     }),
+    ("JWT_REDIS_CLUSTER_URLS", |b, _, v| {
+        b.redis_cluster_urls = Some(list(v).map(str::to_owned).collect());
+        Ok(())
+    }),
+    ("JWT_REDIS_CA_FILE", |b, _, v| {
+        b.redis_ca_file = Some(PathBuf::from(v));
+        Ok(())
+    }),
+    ("JWT_REDIS_CLIENT_CERT_FILE", |b, _, v| {
+        b.redis_client_cert_file = Some(PathBuf::from(v));
+        Ok(())
+    }),
+    ("JWT_REDIS_CLIENT_KEY_FILE", |b, _, v| {
+        b.redis_client_key_file = Some(PathBuf::from(v));
+        Ok(())
+    }),
 ];
 
 impl JwtConfigBuilder {

@@ -45,14 +45,18 @@ mod builder;
 mod env;
 mod error;
 mod key_material;
+mod redis;
 mod throttle;
 mod validate;
 
 use http::HeaderName;
 use jsonwebtoken::Algorithm;
 use secrecy::{ExposeSecret, SecretString};
+use std::path::Path;
+
 use time::Duration;
 
+pub(crate) use self::redis::RedisSettings;
 pub use builder::JwtConfigBuilder;
 pub use error::ConfigError;
 
@@ -106,6 +110,7 @@ pub struct JwtConfig {
     /// May carry a password: redacted in `Debug`, wiped on drop.
     pub(crate) redis_url: Option<SecretString>,
     pub(crate) login_body_timeout: std::time::Duration,
+    pub(crate) redis: RedisSettings,
 }
 
 impl JwtConfig {
@@ -329,8 +334,29 @@ impl JwtConfig {
         self.login_body_timeout
     }
 
-    /// `JWT_REDIS_URL`.
+    /// `JWT_REDIS_URL`: one Redis server.
     pub fn redis_url(&self) -> Option<&str> {
         self.redis_url.as_ref().map(ExposeSecret::expose_secret)
+    }
+
+    /// `JWT_REDIS_CLUSTER_URLS`: the seed nodes of a Redis Cluster (empty when unset).
+    pub fn redis_cluster_urls(&self) -> &[String] {
+        &self.redis.cluster_urls
+    }
+
+    /// `JWT_REDIS_CA_FILE`: the CA certificates a `rediss://` server must chain to; `None`
+    /// for the system's roots.
+    pub fn redis_ca_file(&self) -> Option<&Path> {
+        self.redis.ca_file.as_deref()
+    }
+
+    /// `JWT_REDIS_CLIENT_CERT_FILE`: the client certificate chain for mutual TLS.
+    pub fn redis_client_cert_file(&self) -> Option<&Path> {
+        self.redis.client_cert_file.as_deref()
+    }
+
+    /// `JWT_REDIS_CLIENT_KEY_FILE`: the client certificate's private key.
+    pub fn redis_client_key_file(&self) -> Option<&Path> {
+        self.redis.client_key_file.as_deref()
     }
 }

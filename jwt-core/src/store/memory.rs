@@ -233,13 +233,14 @@ impl SessionStore for MemoryStore {
     async fn is_active(
         &self,
         session_id: &SessionId,
+        subject: &str,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         let state = self.lock();
         Ok(state
             .sessions
             .get(session_id)
-            .is_some_and(|record| record.is_live(now)))
+            .is_some_and(|record| record.subject == subject && record.is_live(now)))
     }
 
     async fn login_failures(

@@ -16,8 +16,8 @@ use async_trait::async_trait;
 use time::{Duration, OffsetDateTime};
 
 #[cfg(feature = "redis")]
-pub use self::redis::RedisStore;
-pub use from_config::session_store_from_config;
+pub use self::redis::{RedisCheck, RedisStore, RedisTls};
+pub use from_config::{open_session_store, session_store_from_config};
 pub use memory::MemoryStore;
 
 use crate::claims::SessionId;
@@ -176,10 +176,15 @@ pub trait SessionStore: Send + Sync + 'static {
     /// Revokes every session of `subject`, returning how many there were.
     async fn revoke_all(&self, subject: &str) -> Result<usize, StoreError>;
 
-    /// Is the session live (not revoked, not expired, not past its deadline)?
+    /// Is the session of `subject` live (not revoked, not expired, not past its deadline)?
+    ///
+    /// The subject is asked for as well as the id because a store may keep each user's
+    /// sessions together (the Redis store does, so that a cluster keeps them in one slot);
+    /// a session of another subject is not live.
     async fn is_active(
         &self,
         session_id: &SessionId,
+        subject: &str,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError>;
 

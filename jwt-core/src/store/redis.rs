@@ -1,33 +1,37 @@
 //! [`RedisStore`]: sessions in Redis, shared by every server process.
 
+mod connection;
+mod keys;
+
 use std::fmt;
-use std::future::Future;
 use std::sync::LazyLock;
 use std::time::Duration as StdDuration;
 
 use async_trait::async_trait;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{Client, RedisError, RedisResult, Script};
 use time::OffsetDateTime;
-use tokio::sync::OnceCell;
 
+pub use self::connection::RedisTls;
+use self::connection::{Backend, LuaScript, RedisFailure};
+use self::keys::KeyLayout;
 use super::{FailureCount, NewSession, Refresh, RefreshAttempt, SessionStore, StoreError};
 use crate::claims::SessionId;
 
 const INSTANTS: &str = include_str!("redis/instants.lua");
 
-static CREATE: LazyLock<Script> =
-    LazyLock::new(|| Script::new(&[INSTANTS, include_str!("redis/create.lua")].concat()));
-static REFRESH: LazyLock<Script> =
-    LazyLock::new(|| Script::new(&[INSTANTS, include_str!("redis/refresh.lua")].concat()));
-static FAILURE: LazyLock<Script> =
-    LazyLock::new(|| Script::new(&[INSTANTS, include_str!("redis/failure.lua")].concat()));
-static REVOKE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/revoke.lua")));
-static REVOKE_ALL: LazyLock<Script> =
-    LazyLock::new(|| Script::new(include_str!("redis/revoke_all.lua")));
+static CREATE: LazyLock<LuaScript> =
+    LazyLock::new(|| LuaScript::new([INSTANTS, include_str!("redis/create.lua")].concat()));
+static REFRESH: LazyLock<LuaScript> =
+    LazyLock::new(|| LuaScript::new([INSTANTS, include_str!("redis/refresh.lua")].concat()));
+static FAILURE: LazyLock<LuaScript> =
+    LazyLock::new(|| LuaScript::new([INSTANTS, include_str!("redis/failure.lua")].concat()));
+static REVOKE: LazyLock<LuaScript> =
+    LazyLock::new(|| LuaScript::new(include_str!("redis/revoke.lua").to_owned()));
+static REVOKE_ALL: LazyLock<LuaScript> =
+    LazyLock::new(|| LuaScript::new(include_str!("redis/revoke_all.lua").to_owned()));
 
 /// Sessions in Redis: many server processes, one set of sessions. Behind the `redis` feature;
-/// `JWT_REDIS_URL` selects it in [`session_store_from_config`](crate::session_store_from_config).
+/// `JWT_REDIS_URL` (one server, `redis://` or `rediss://`) or `JWT_REDIS_CLUSTER_URLS` (Redis
+/// Cluster) selects it in [`session_store_from_config`](crate::session_store_from_config).
 ///
 /// ```
 /// use jwt_core::{JwtAuth, JwtConfig, MemoryAuthenticator, NoClaims, RedisStore};
@@ -51,51 +55,56 @@ static REVOKE_ALL: LazyLock<Script> =
 /// calls, the same per-user bound (100 sessions by default, the oldest login ending first).
 /// Each operation is one Lua script, so rotation is a compare-and-swap that two processes
 /// racing on one refresh token cannot both win, and reuse detection and revocation are atomic.
-/// There is no overall capacity: Redis's own `maxmemory` is the bound. Run Redis with
+/// A refresh is one round trip to Redis (two the first time a node meets the script). There
+/// is no overall capacity: Redis's own `maxmemory` is the bound. Run Redis with
 /// `maxmemory-policy noeviction`, so that a full Redis refuses logins (`503`) rather than
 /// silently evicting live sessions.
 ///
-/// Keys, under a prefix (`jwt:` by default):
-/// - `<prefix>session:<sid>`: a hash with the subject, the current refresh token id, the
-///   previous one and when it was retired, created-at, expires-at and the deadline. It expires
-///   with the session (and its expiry moves on rotation), so no clean-up job is needed.
-///   Revocation deletes it.
-/// - `<prefix>user:<sub>`: a sorted set of the user's session ids, scored by when each ends,
-///   for logout-all. Ended members are trimmed on every login and rotation, and the set
-///   expires with its last member.
+/// Keys, under a prefix (`jwt:` by default), with the user's subject as a Redis Cluster hash
+/// tag (`%`, `{` and `}` in it percent-encoded, the empty subject written `%`):
+/// - `<prefix>{<sub>}:session:<sid>`: a hash with the subject, the current refresh token id,
+///   the previous one and when it was retired, created-at, expires-at and the deadline. It
+///   expires with the session (and its expiry moves on rotation), so no clean-up job is
+///   needed. Revocation deletes it.
+/// - `<prefix>{<sub>}:user`: a sorted set of the user's session ids, scored by when each
+///   ends, for logout-all and the per-user bound. Ended members are trimmed on every login
+///   and rotation, and the set expires with its last member.
+///
+/// Every key of one user hashes to one slot, so every script touches one slot and runs
+/// whole on one node of a cluster, atomically, as on a single server. Sessions are looked
+/// up by subject and session id together (both are in every token).
 ///
 /// Every time decision uses the `now` the engine passes (its [`Clock`](crate::Clock)), never
 /// the Redis server's time; key lifetimes are the remaining time by that clock, in real
 /// milliseconds.
 ///
 /// Connection and failure:
-/// - The store connects lazily, on first use, through a [`ConnectionManager`] that reconnects
-///   by itself. So an application starts while Redis is down (session endpoints answer `503`
-///   until it is back) and recovers without a restart.
+/// - The store connects lazily, on first use, and reconnects by itself (a
+///   [`ConnectionManager`](redis::aio::ConnectionManager) for one server; the cluster client,
+///   which follows `MOVED`/`ASK` redirections and re-reads the slot map when a replica is
+///   promoted, for a cluster). So an application starts while Redis is down (session
+///   endpoints answer `503` until it is back) and recovers without a restart.
 /// - Every operation is bounded (two seconds by default, [`RedisStore::with_timeout`]): an
-///   unreachable Redis gives [`StoreError::Unavailable`], never a hang. The request that
-///   first meets a dropped connection fails; the ones after it use a new connection.
-/// - A single Redis server (or a primary with replicas) is supported, not Redis Cluster: the
-///   scripts touch keys of several hash slots. `rediss://` (TLS) needs a build of the `redis`
-///   crate with a TLS feature; without it [`RedisStore::open`] fails with a clear error.
-#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+///   unreachable Redis, or a cluster slot without a master, gives
+///   [`StoreError::Unavailable`] (`503` with `Retry-After`), never a hang. In a cluster, the
+///   users whose slots are served go on while the others wait for a master. One caveat from
+///   the cluster client: while it reconnects to a node it holds back every request, so a
+///   node that neither answers nor refuses (a partition rather than a crash) can delay other
+///   users too, for up to a quarter of the timeout per reconnection attempt.
+/// - A call the cluster client retries after a dropped connection may run its script twice.
+///   Login, logout and logout-all are safe to repeat; a repeated rotation finds the token
+///   just retired and answers [`Refresh::Grace`] with the same replacement, as long as
+///   `JWT_REFRESH_GRACE` is above zero (with no grace at all it counts as reuse and ends the
+///   session, the safe side).
+/// - `rediss://` verifies the server against the system's roots, or the CA of
+///   [`RedisTls::with_ca_pem`]; a certificate that does not verify never falls back to
+///   plain TCP. [`RedisStore::check`] tells a certificate failure apart from an outage, for
+///   start-up checks.
 pub struct RedisStore {
-    client: Client,
-    connection: OnceCell<ConnectionManager>,
-    key_prefix: String,
+    backend: Backend,
+    keys: KeyLayout,
     per_user: usize,
     timeout: StdDuration,
-}
-
-/// Why a Redis operation failed; boxed into [`StoreError::Unavailable`].
-#[derive(Debug, thiserror::Error)]
-enum RedisFailure {
-    #[error("redis: {0}")]
-    Redis(#[from] RedisError),
-    #[error("no answer from redis within {0:?}")]
-    Timeout(StdDuration),
-    #[error("unexpected reply from redis: {0}")]
-    Reply(&'static str),
 }
 
 impl From<RedisFailure> for StoreError {
@@ -105,37 +114,81 @@ impl From<RedisFailure> for StoreError {
 }
 
 impl fmt::Debug for RedisStore {
-    // The URL may carry a password: leave it out.
+    // The URLs may carry a password: leave them out.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisStore")
-            .field("key_prefix", &self.key_prefix)
+            .field("cluster", &self.backend.is_cluster())
+            .field("key_prefix", &self.keys.prefix())
             .field("per_user", &self.per_user)
             .field("timeout", &self.timeout)
-            .field("connected", &self.connection.initialized())
+            .field("connected", &self.backend.is_connected())
             .finish_non_exhaustive()
     }
 }
 
+/// What a start-up check of a [`RedisStore`] found.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum RedisCheck {
+    /// Redis answered.
+    Reachable,
+    /// Redis could not be reached (or a cluster node did not answer); the store connects
+    /// once it can.
+    Unreachable(StoreError),
+    /// A TLS certificate did not verify: the server's against the trusted roots, or ours at
+    /// the server. Waiting does not fix this.
+    CertificateRejected(StoreError),
+}
+
 impl RedisStore {
-    /// A store for the server at `url` (`redis://host:port/db`, `redis+unix:///path`), with the
-    /// key prefix `jwt:`, at most 100 sessions per user and a two-second bound per operation.
+    /// A store for the server at `url` (`redis://host:port/db`, `rediss://host:port/db` over
+    /// TLS verified against the system's roots, `redis+unix:///path`), with the key prefix
+    /// `jwt:`, at most 100 sessions per user and a two-second bound per operation.
     ///
     /// Only the URL is checked here; the connection is made on first use.
     pub fn open(url: &str) -> Result<Self, StoreError> {
-        let client = Client::open(url).map_err(RedisFailure::Redis)?;
-        Ok(Self {
-            client,
-            connection: OnceCell::new(),
-            key_prefix: "jwt:".to_owned(),
+        Ok(Self::with_backend(
+            Backend::single(url, None).map_err(RedisFailure::Redis)?,
+        ))
+    }
+
+    /// A store for the server at `url` (`rediss://`) with TLS settings of its own: a private
+    /// CA, a client certificate.
+    pub fn open_with_tls(url: &str, tls: &RedisTls) -> Result<Self, StoreError> {
+        Ok(Self::with_backend(
+            Backend::single(url, Some(tls)).map_err(RedisFailure::Redis)?,
+        ))
+    }
+
+    /// A store for the Redis Cluster that the seed nodes `urls` belong to (all `redis://` or
+    /// all `rediss://`; `tls` applies to every node).
+    ///
+    /// The bound per operation is given here too, because the cluster client's own
+    /// connection and response timeouts are derived from it.
+    pub fn open_cluster(
+        urls: &[&str],
+        tls: Option<&RedisTls>,
+        timeout: StdDuration,
+    ) -> Result<Self, StoreError> {
+        let backend = Backend::cluster(urls, tls, timeout).map_err(RedisFailure::Redis)?;
+        Ok(Self::with_backend(backend).with_timeout(timeout))
+    }
+
+    fn with_backend(backend: Backend) -> Self {
+        Self {
+            backend,
+            keys: KeyLayout::new("jwt:"),
             per_user: 100,
             timeout: StdDuration::from_secs(2),
-        })
+        }
     }
 
     /// Puts every key under `prefix` instead of `jwt:` (several applications, one Redis).
+    /// A `{` or `}` in it is percent-encoded, so that it cannot take the place of the hash
+    /// tag.
     #[must_use]
     pub fn with_key_prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.key_prefix = prefix.into();
+        self.keys = KeyLayout::new(&prefix.into());
         self
     }
 
@@ -154,73 +207,28 @@ impl RedisStore {
         self
     }
 
-    /// Asks Redis for a `PONG`: connects if not yet connected. For start-up checks.
+    /// Asks Redis for a `PONG` (every node of a cluster): connects if not yet connected.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        let command = redis::cmd("PING");
-        let _pong: String = self
-            .bounded(|mut connection| {
-                let command = &command;
-                async move { command.query_async(&mut connection).await }
-            })
+        let _pong: redis::Value = self
+            .backend
+            .query(&redis::cmd("PING"), self.timeout)
             .await?;
         Ok(())
     }
 
-    fn session_key(&self, session_id: &SessionId) -> String {
-        format!("{}session:{}", self.key_prefix, session_id.as_str())
-    }
-
-    fn user_key(&self, subject: &str) -> String {
-        format!("{}user:{subject}", self.key_prefix)
-    }
-
-    fn failure_key(&self, key: &str) -> String {
-        format!("{}throttle:{key}", self.key_prefix)
-    }
-
-    fn session_prefix(&self) -> String {
-        format!("{}session:", self.key_prefix)
-    }
-
-    async fn connection(&self) -> Result<ConnectionManager, RedisError> {
-        // Each reconnection is a single attempt (no backoff inside the manager): the next
-        // request starts the next attempt, and each request is bounded by `timeout` anyway.
-        let half = self.timeout / 2;
-        let config = ConnectionManagerConfig::new()
-            .set_number_of_retries(0)
-            .set_connection_timeout(half)
-            .set_response_timeout(half);
-        self.connection
-            .get_or_try_init(|| ConnectionManager::new_with_config(self.client.clone(), config))
+    /// A start-up check: [`RedisStore::ping`], telling a certificate that does not verify
+    /// (a configuration error) apart from a Redis that is not up yet (which heals).
+    pub async fn check(&self) -> RedisCheck {
+        match self
+            .backend
+            .query::<redis::Value>(&redis::cmd("PING"), self.timeout)
             .await
-            .cloned()
-    }
-
-    /// Runs `operation` on the shared connection within `timeout`.
-    async fn bounded<T, F, Fut>(&self, operation: F) -> Result<T, StoreError>
-    where
-        F: Fn(ConnectionManager) -> Fut,
-        Fut: Future<Output = RedisResult<T>>,
-    {
-        let attempt = async {
-            let mut retried = false;
-            loop {
-                let outcome = match self.connection().await {
-                    Ok(connection) => operation(connection).await,
-                    Err(error) => Err(error),
-                };
-                match outcome {
-                    // A refused connection means nothing was sent, so trying again cannot run
-                    // a script twice; and the manager has just started a fresh connection
-                    // attempt, which succeeds if Redis is back.
-                    Err(error) if error.is_connection_refusal() && !retried => retried = true,
-                    other => return other,
-                }
+        {
+            Ok(_) => RedisCheck::Reachable,
+            Err(failure) if failure.is_certificate_rejection() => {
+                RedisCheck::CertificateRejected(failure.into())
             }
-        };
-        match tokio::time::timeout(self.timeout, attempt).await {
-            Ok(outcome) => outcome.map_err(|error| RedisFailure::Redis(error).into()),
-            Err(_) => Err(RedisFailure::Timeout(self.timeout).into()),
+            Err(failure) => RedisCheck::Unreachable(failure.into()),
         }
     }
 }
@@ -244,23 +252,24 @@ fn parse_instant(text: &str) -> Result<OffsetDateTime, RedisFailure> {
 #[async_trait]
 impl SessionStore for RedisStore {
     async fn create(&self, session: NewSession) -> Result<(), StoreError> {
-        let mut invocation = CREATE.prepare_invoke();
-        invocation
-            .key(self.session_key(&session.session_id))
-            .key(self.user_key(&session.subject))
-            .arg(session.session_id.as_str())
-            .arg(&session.subject)
-            .arg(&session.refresh_token_id)
-            .arg(instant(session.created_at))
-            .arg(instant(session.expires_at))
-            .arg(session.deadline.map(instant).unwrap_or_default())
-            .arg(self.per_user)
-            .arg(self.session_prefix());
+        let subject = &session.subject;
+        let keys = [
+            self.keys.session(subject, &session.session_id),
+            self.keys.user(subject),
+        ];
+        let args = [
+            session.session_id.as_str().to_owned(),
+            subject.clone(),
+            session.refresh_token_id.clone(),
+            instant(session.created_at),
+            instant(session.expires_at),
+            session.deadline.map(instant).unwrap_or_default(),
+            self.per_user.to_string(),
+            self.keys.session_prefix(subject),
+        ];
         let _created: i64 = self
-            .bounded(|mut connection| {
-                let invocation = &invocation;
-                async move { invocation.invoke_async(&mut connection).await }
-            })
+            .backend
+            .run_script(&CREATE, &keys, &args, self.timeout)
             .await?;
         Ok(())
     }
@@ -268,25 +277,26 @@ impl SessionStore for RedisStore {
     async fn refresh(&self, attempt: RefreshAttempt) -> Result<Refresh, StoreError> {
         let grace_start = attempt.now - attempt.grace;
         let (next_id, next_expires) = match &attempt.replacement {
-            Some((id, expires)) => (id.as_str(), instant(*expires)),
-            None => ("", String::new()),
+            Some((id, expires)) => (id.clone(), instant(*expires)),
+            None => (String::new(), String::new()),
         };
-        let mut invocation = REFRESH.prepare_invoke();
-        invocation
-            .key(self.session_key(&attempt.session_id))
-            .key(self.user_key(&attempt.subject))
-            .arg(&attempt.subject)
-            .arg(&attempt.token_id)
-            .arg(instant(attempt.now))
-            .arg(instant(grace_start))
-            .arg(next_id)
-            .arg(next_expires)
-            .arg(attempt.session_id.as_str());
+        let subject = &attempt.subject;
+        let keys = [
+            self.keys.session(subject, &attempt.session_id),
+            self.keys.user(subject),
+        ];
+        let args = [
+            subject.clone(),
+            attempt.token_id.clone(),
+            instant(attempt.now),
+            instant(grace_start),
+            next_id,
+            next_expires,
+            attempt.session_id.as_str().to_owned(),
+        ];
         let reply: Vec<String> = self
-            .bounded(|mut connection| {
-                let invocation = &invocation;
-                async move { invocation.invoke_async(&mut connection).await }
-            })
+            .backend
+            .run_script(&REFRESH, &keys, &args, self.timeout)
             .await?;
         let outcome = match reply.as_slice() {
             [status] if status == "invalid" => Refresh::Invalid,
@@ -307,32 +317,24 @@ impl SessionStore for RedisStore {
     }
 
     async fn revoke(&self, session_id: &SessionId, subject: &str) -> Result<bool, StoreError> {
-        let mut invocation = REVOKE.prepare_invoke();
-        invocation
-            .key(self.session_key(session_id))
-            .key(self.user_key(subject))
-            .arg(subject)
-            .arg(session_id.as_str());
+        let keys = [
+            self.keys.session(subject, session_id),
+            self.keys.user(subject),
+        ];
+        let args = [subject.to_owned(), session_id.as_str().to_owned()];
         let ended: i64 = self
-            .bounded(|mut connection| {
-                let invocation = &invocation;
-                async move { invocation.invoke_async(&mut connection).await }
-            })
+            .backend
+            .run_script(&REVOKE, &keys, &args, self.timeout)
             .await?;
         Ok(ended == 1)
     }
 
     async fn revoke_all(&self, subject: &str) -> Result<usize, StoreError> {
-        let mut invocation = REVOKE_ALL.prepare_invoke();
-        invocation
-            .key(self.user_key(subject))
-            .arg(subject)
-            .arg(self.session_prefix());
+        let keys = [self.keys.user(subject)];
+        let args = [subject.to_owned(), self.keys.session_prefix(subject)];
         let ended: usize = self
-            .bounded(|mut connection| {
-                let invocation = &invocation;
-                async move { invocation.invoke_async(&mut connection).await }
-            })
+            .backend
+            .run_script(&REVOKE_ALL, &keys, &args, self.timeout)
             .await?;
         Ok(ended)
     }
@@ -340,22 +342,23 @@ impl SessionStore for RedisStore {
     async fn is_active(
         &self,
         session_id: &SessionId,
+        subject: &str,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         let mut command = redis::cmd("HMGET");
         command
-            .arg(self.session_key(session_id))
+            .arg(self.keys.session(subject, session_id))
+            .arg("sub")
             .arg("expires")
             .arg("deadline");
-        let (expires, deadline): (Option<String>, Option<String>) = self
-            .bounded(|mut connection| {
-                let command = &command;
-                async move { command.query_async(&mut connection).await }
-            })
-            .await?;
-        let Some(expires) = expires else {
+        let (owner, expires, deadline): (Option<String>, Option<String>, Option<String>) =
+            self.backend.query(&command, self.timeout).await?;
+        let (Some(owner), Some(expires)) = (owner, expires) else {
             return Ok(false);
         };
+        if owner != subject {
+            return Ok(false);
+        }
         let deadline = match deadline.as_deref() {
             None | Some("") => None,
             Some(text) => Some(parse_instant(text)?),
@@ -372,14 +375,13 @@ impl SessionStore for RedisStore {
         // keys (their hash slots may differ on a cluster).
         let reads = keys.iter().map(|key| {
             let mut command = redis::cmd("HMGET");
-            command.arg(self.failure_key(key)).arg("count").arg("ends");
+            command
+                .arg(self.keys.throttle(key))
+                .arg("count")
+                .arg("ends");
             async move {
-                let (count, ends): (Option<u32>, Option<String>) = self
-                    .bounded(|mut connection| {
-                        let command = &command;
-                        async move { command.query_async(&mut connection).await }
-                    })
-                    .await?;
+                let (count, ends): (Option<u32>, Option<String>) =
+                    self.backend.query(&command, self.timeout).await?;
                 let count = match (count, ends) {
                     (Some(count), Some(ends)) => {
                         let ends = parse_instant(&ends)?;
@@ -403,34 +405,22 @@ impl SessionStore for RedisStore {
         window: time::Duration,
         now: OffsetDateTime,
     ) -> Result<Vec<FailureCount>, StoreError> {
-        let counts = keys.iter().map(|key| {
-            let mut invocation = FAILURE.prepare_invoke();
-            invocation
-                .key(self.failure_key(key))
-                .arg(instant(now))
-                .arg(instant(now + window));
-            async move {
-                let (count, ends): (u32, String) = self
-                    .bounded(|mut connection| {
-                        let invocation = &invocation;
-                        async move { invocation.invoke_async(&mut connection).await }
-                    })
-                    .await?;
-                Ok::<_, StoreError>(FailureCount::new(count, parse_instant(&ends)?))
-            }
+        let counts = keys.iter().map(|key| async move {
+            let keys = [self.keys.throttle(key)];
+            let args = [instant(now), instant(now + window)];
+            let (count, ends): (u32, String) = self
+                .backend
+                .run_script(&FAILURE, &keys, &args, self.timeout)
+                .await?;
+            Ok::<_, StoreError>(FailureCount::new(count, parse_instant(&ends)?))
         });
         futures_util::future::try_join_all(counts).await
     }
 
     async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
         let mut command = redis::cmd("DEL");
-        command.arg(self.failure_key(key));
-        let _deleted: i64 = self
-            .bounded(|mut connection| {
-                let command = &command;
-                async move { command.query_async(&mut connection).await }
-            })
-            .await?;
+        command.arg(self.keys.throttle(key));
+        let _deleted: i64 = self.backend.query(&command, self.timeout).await?;
         Ok(())
     }
 }

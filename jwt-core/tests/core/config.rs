@@ -494,6 +494,151 @@ fn redis_url_must_name_a_redis_scheme() {
     );
 }
 
+/// A self-signed CA certificate and its key, in PEM.
+fn ca_pem() -> (String, String) {
+    let key = rcgen::KeyPair::generate().expect("a key pair");
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("parameters");
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let certificate = params.self_signed(&key).expect("a certificate");
+    (certificate.pem(), key.serialize_pem())
+}
+
+#[test]
+fn redis_tls_files_are_read_and_checked_at_start_up() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (certificate, key) = ca_pem();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("writable");
+        path
+    };
+    let ca = write("ca.pem", &certificate);
+    let cert = write("client.pem", &certificate);
+    let key = write("client.key", &key);
+    let garbage = write("garbage.pem", "not a certificate");
+    let tls = || settings().redis_url("rediss://cache.example:6380/0");
+
+    let config = tls()
+        .redis_ca_file(&ca)
+        .redis_client_cert_file(&cert)
+        .redis_client_key_file(&key)
+        .build()
+        .expect("valid TLS settings");
+    assert_eq!(config.redis_ca_file(), Some(ca.as_path()));
+    assert_eq!(config.redis_client_cert_file(), Some(cert.as_path()));
+    assert_eq!(config.redis_client_key_file(), Some(key.as_path()));
+    let debug = format!("{config:?}");
+    assert!(!debug.contains("PRIVATE KEY"), "{debug}");
+
+    let missing = dir.path().join("missing.pem");
+    assert_eq!(
+        error_setting(tls().redis_ca_file(&missing)),
+        "JWT_REDIS_CA_FILE"
+    );
+    assert_eq!(
+        error_setting(tls().redis_ca_file(&garbage)),
+        "JWT_REDIS_CA_FILE"
+    );
+    assert_eq!(
+        error_setting(
+            settings()
+                .redis_url("redis://cache.example/")
+                .redis_ca_file(&ca)
+        ),
+        "JWT_REDIS_CA_FILE",
+        "a CA for a plain-TCP Redis would promise TLS that is not there"
+    );
+    assert_eq!(
+        error_setting(tls().redis_client_cert_file(&cert)),
+        "JWT_REDIS_CLIENT_KEY_FILE"
+    );
+    assert_eq!(
+        error_setting(tls().redis_client_key_file(&key)),
+        "JWT_REDIS_CLIENT_CERT_FILE"
+    );
+    assert_eq!(
+        error_setting(
+            tls()
+                .redis_client_cert_file(&cert)
+                .redis_client_key_file(&garbage)
+        ),
+        "JWT_REDIS_CLIENT_KEY_FILE"
+    );
+}
+
+#[test]
+fn redis_urls_cannot_turn_off_certificate_checks() {
+    assert_eq!(
+        error_setting(settings().redis_url("rediss://cache.example:6380/#insecure")),
+        "JWT_REDIS_URL"
+    );
+    assert_eq!(
+        error_setting(settings().redis_cluster_url("rediss://node1:6380/#insecure")),
+        "JWT_REDIS_CLUSTER_URLS"
+    );
+}
+
+#[test]
+fn redis_cluster_urls_are_seed_nodes_of_one_kind_instead_of_a_server_url() {
+    let config = JwtConfig::builder()
+        .secret(SECRET)
+        .redis_cluster_url("redis://10.0.0.1:6379")
+        .redis_cluster_url("redis://10.0.0.2:6379")
+        .build()
+        .expect("valid settings");
+    assert_eq!(
+        config.redis_cluster_urls(),
+        ["redis://10.0.0.1:6379", "redis://10.0.0.2:6379"]
+    );
+    assert_eq!(config.redis_url(), None);
+    let from_env = jwt_core::JwtConfigBuilder::from_vars([
+        ("JWT_SECRET", SECRET),
+        ("JWT_REDIS_CLUSTER_URLS", "rediss://a:6380, rediss://b:6380"),
+    ])
+    .expect("readable")
+    .build()
+    .expect("valid settings");
+    assert_eq!(
+        from_env.redis_cluster_urls(),
+        ["rediss://a:6380", "rediss://b:6380"]
+    );
+    let from_toml = JwtConfig::from_toml_str(&format!(
+        "secret = \"{SECRET}\"\nredis_cluster_urls = [\"redis://a:6379\"]\n"
+    ))
+    .expect("valid TOML");
+    assert_eq!(from_toml.redis_cluster_urls(), ["redis://a:6379"]);
+
+    assert_eq!(
+        error_setting(
+            settings()
+                .redis_url("redis://a:6379")
+                .redis_cluster_url("redis://b:6379")
+        ),
+        "JWT_REDIS_CLUSTER_URLS"
+    );
+    assert_eq!(
+        error_setting(
+            settings()
+                .redis_cluster_url("redis://a:6379")
+                .redis_cluster_url("rediss://b:6380")
+        ),
+        "JWT_REDIS_CLUSTER_URLS"
+    );
+    assert_eq!(
+        error_setting(settings().redis_cluster_url("redis+unix:///tmp/redis.sock")),
+        "JWT_REDIS_CLUSTER_URLS"
+    );
+    let debug = format!(
+        "{:?}",
+        JwtConfig::builder()
+            .secret(SECRET)
+            .redis_cluster_url("rediss://user:hunter2@a:6380")
+            .build()
+            .expect("valid settings")
+    );
+    assert!(!debug.contains("hunter2"), "{debug}");
+}
+
 #[test]
 fn empty_issuer_or_audience_is_refused() {
     assert_eq!(error_setting(settings().issuer("")), "JWT_ISSUER");

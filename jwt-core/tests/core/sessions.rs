@@ -451,7 +451,12 @@ impl SessionStore for UnreachableStore {
     async fn revoke_all(&self, _: &str) -> Result<usize, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
-    async fn is_active(&self, _: &SessionId, _: OffsetDateTime) -> Result<bool, StoreError> {
+    async fn is_active(
+        &self,
+        _: &SessionId,
+        _: &str,
+        _: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
         Err(StoreError::Unavailable("connection refused".into()))
     }
     async fn login_failures(

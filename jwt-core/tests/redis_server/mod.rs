@@ -1,4 +1,8 @@
-//! A `redis-server` of the test's own, on a free loopback port, stopped when dropped.
+//! `redis-server`s of the test's own, on free loopback ports, stopped when dropped: one
+//! server, over plain TCP or TLS ([`tls`]), or a cluster of three ([`cluster`]).
+
+pub(crate) mod cluster;
+pub(crate) mod tls;
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -7,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const INSTALL_HINT: &str = "redis-server is not installed: run the README's test command, \
-     which installs it (apt-get update && apt-get install -y redis-server)";
+     which installs it (apt-get update && apt-get install -y redis-server redis-tools)";
 
 /// How long a start or a stop may take before the fixture gives up.
 const PATIENCE: Duration = Duration::from_secs(10);
@@ -17,13 +21,36 @@ pub(crate) struct RedisServer {
     program: PathBuf,
     port: u16,
     dir: PathBuf,
+    /// Arguments beyond the port, directory and persistence ones.
+    extra: Vec<String>,
+    /// Whether the port speaks TLS only.
+    tls: bool,
     child: Option<Child>,
+}
+
+/// How clients must authenticate to a TLS server.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ClientCertificates {
+    /// Clients may present a certificate.
+    Optional,
+    /// Clients must present one the CA signed (mutual TLS).
+    Required,
 }
 
 impl RedisServer {
     /// Starts a server on a free loopback port; panics (never skips) if `redis-server` is
     /// not installed.
     pub(crate) fn start() -> Self {
+        Self::start_with(Vec::new(), false)
+    }
+
+    /// Starts a server that speaks only TLS, with the certificates of `files`.
+    pub(crate) fn start_tls(files: &tls::TlsFiles, clients: ClientCertificates) -> Self {
+        Self::start_with(tls_args(files, clients), true)
+    }
+
+    /// `redis-server` arguments that serve TLS on the port `--tls-port` will name.
+    fn start_with(extra: Vec<String>, tls: bool) -> Self {
         let program = find_on_path("redis-server").unwrap_or_else(|| panic!("{INSTALL_HINT}"));
         let mut last_failure = String::new();
         // A free port can be taken by someone else between probing and binding: try a few.
@@ -36,6 +63,8 @@ impl RedisServer {
                 program: program.clone(),
                 port,
                 dir,
+                extra: extra.clone(),
+                tls,
                 child: None,
             };
             match server.spawn() {
@@ -46,14 +75,20 @@ impl RedisServer {
         panic!("redis-server did not start: {last_failure}");
     }
 
-    /// `redis://127.0.0.1:<port>/`.
+    /// `redis://127.0.0.1:<port>/`, or `rediss://` for a TLS server.
     pub(crate) fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
+        let scheme = if self.tls { "rediss" } else { "redis" };
+        format!("{scheme}://127.0.0.1:{}/", self.port)
+    }
+
+    pub(crate) fn port(&self) -> u16 {
+        self.port
     }
 
     /// Stops the server as an outage would, keeping its data on disk (`SHUTDOWN SAVE`), so
     /// that [`RedisServer::start_again`] comes back with the same sessions.
     pub(crate) fn stop(&mut self) {
+        assert!(!self.tls, "stop() speaks plain TCP to the server");
         let Some(mut child) = self.child.take() else {
             return;
         };
@@ -79,6 +114,18 @@ impl RedisServer {
         );
     }
 
+    /// Kills the server as a crash would (no save, no goodbye to clients).
+    pub(crate) fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _killed = child.kill();
+            let _status = child.wait();
+        }
+    }
+
+    pub(crate) fn is_running(&self) -> bool {
+        self.child.is_some()
+    }
+
     /// Starts the server again on the same port, with the data saved by
     /// [`RedisServer::stop`].
     pub(crate) fn start_again(&mut self) {
@@ -89,8 +136,15 @@ impl RedisServer {
 
     fn spawn(&mut self) -> Result<(), String> {
         let log = std::fs::File::create(self.dir.join("redis.log")).map_err(|e| e.to_string())?;
+        let port = self.port.to_string();
+        let ports: [&str; 4] = if self.tls {
+            ["--port", "0", "--tls-port", &port]
+        } else {
+            ["--port", &port, "--tls-port", "0"]
+        };
         let mut child = Command::new(&self.program)
-            .args(["--port", &self.port.to_string()])
+            .args(ports)
+            .args(&self.extra)
             .args(["--bind", "127.0.0.1"])
             .args(["--save", ""])
             .args(["--appendonly", "no"])
@@ -107,7 +161,7 @@ impl RedisServer {
             if let Ok(Some(status)) = child.try_wait() {
                 return Err(format!("exited with {status}: {}", self.log()));
             }
-            if command(self.port, "PING").is_ok_and(|reply| reply.starts_with("+PONG")) {
+            if self.is_ready() {
                 self.child = Some(child);
                 return Ok(());
             }
@@ -117,6 +171,16 @@ impl RedisServer {
                 return Err(format!("no PONG within {PATIENCE:?}: {}", self.log()));
             }
             std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// A plain server answers `PING`; a TLS one says in its log that it is ready (and takes
+    /// no plain connection to ask).
+    fn is_ready(&self) -> bool {
+        if self.tls {
+            self.log().contains("Ready to accept connections")
+        } else {
+            command(self.port, "PING").is_ok_and(|reply| reply.starts_with("+PONG"))
         }
     }
 
@@ -133,6 +197,24 @@ impl Drop for RedisServer {
         }
         let _removed = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+fn tls_args(files: &tls::TlsFiles, clients: ClientCertificates) -> Vec<String> {
+    let path = |name: &str| files.path(name).display().to_string();
+    let auth = match clients {
+        ClientCertificates::Optional => "optional",
+        ClientCertificates::Required => "yes",
+    };
+    vec![
+        "--tls-cert-file".to_owned(),
+        path("server.pem"),
+        "--tls-key-file".to_owned(),
+        path("server.key"),
+        "--tls-ca-cert-file".to_owned(),
+        path("ca.pem"),
+        "--tls-auth-clients".to_owned(),
+        auth.to_owned(),
+    ]
 }
 
 fn find_on_path(program: &str) -> Option<PathBuf> {
