@@ -256,6 +256,14 @@ impl Authenticator for SuiteUsers {
         self.check()?;
         self.users.identity(subject).await
     }
+
+    async fn migrated_identity(
+        &self,
+        django_user_id: &str,
+    ) -> Result<Option<Identity<NoClaims>>, AuthenticatorError> {
+        self.check()?;
+        self.users.migrated_identity(django_user_id).await
+    }
 }
 
 /// The in-memory store, with a switch that makes every call fail as an unreachable Redis
@@ -329,5 +337,15 @@ impl SessionStore for SuiteStore {
     async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
         self.check()?;
         self.sessions.clear_login_failures(key).await
+    }
+
+    async fn claim_once(
+        &self,
+        key: &str,
+        until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        self.check()?;
+        self.sessions.claim_once(key, until, now).await
     }
 }

@@ -63,6 +63,8 @@ static REVOKE_ALL: LazyLock<Script> =
 /// - `<prefix>user:<sub>`: a sorted set of the user's session ids, scored by when each ends,
 ///   for logout-all. Ended members are trimmed on every login and rotation, and the set
 ///   expires with its last member.
+/// - `<prefix>claim:<key>`: a one-time claim ([`SessionStore::claim_once`]), set with
+///   `SET NX PX` and expiring when the claim lapses.
 ///
 /// Every time decision uses the `now` the engine passes (its [`Clock`](crate::Clock)), never
 /// the Redis server's time; key lifetimes are the remaining time by that clock, in real
@@ -175,6 +177,10 @@ impl RedisStore {
 
     fn failure_key(&self, key: &str) -> String {
         format!("{}throttle:{key}", self.key_prefix)
+    }
+
+    fn claim_key(&self, key: &str) -> String {
+        format!("{}claim:{key}", self.key_prefix)
     }
 
     fn session_prefix(&self) -> String {
@@ -431,5 +437,36 @@ impl SessionStore for RedisStore {
             })
             .await?;
         Ok(())
+    }
+
+    async fn claim_once(
+        &self,
+        key: &str,
+        until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let lasts = until - now;
+        if !lasts.is_positive() {
+            return Ok(false);
+        }
+        // Whole milliseconds, rounded up so that a claim never lapses before `until`.
+        let millis =
+            lasts.whole_milliseconds() + i128::from(lasts.subsec_nanoseconds() % 1_000_000 != 0);
+        let millis = u64::try_from(millis).unwrap_or(u64::MAX).max(1);
+        // One key, one command: atomic on a single server and on a cluster alike.
+        let mut command = redis::cmd("SET");
+        command
+            .arg(self.claim_key(key))
+            .arg(1)
+            .arg("NX")
+            .arg("PX")
+            .arg(millis);
+        let set: Option<String> = self
+            .bounded(|mut connection| {
+                let command = &command;
+                async move { command.query_async(&mut connection).await }
+            })
+            .await?;
+        Ok(set.is_some())
     }
 }
