@@ -97,6 +97,7 @@ mod config;
 mod cookies;
 mod crypto_backend;
 mod csrf;
+mod django;
 mod endpoints;
 mod events;
 mod keys;
@@ -119,6 +120,7 @@ pub use authenticator::{
 pub use claims::{NoClaims, Principal, SessionId};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{ConfigError, JwtConfig, JwtConfigBuilder, SameSite};
+pub use django::DJANGO_SESSION;
 pub use endpoints::Endpoint;
 pub use events::{AuthEvent, EventHook};
 pub use jsonwebtoken::Algorithm;

@@ -75,6 +75,8 @@ pub struct JwtConfigBuilder {
     pub(super) login_throttle_window: Option<u64>,
     pub(super) trusted_proxies: Option<Vec<String>>,
     pub(super) redis_url: Option<String>,
+    pub(super) django_secret_key: Option<Secret>,
+    pub(super) django_until: Option<String>,
     #[serde(skip)]
     pub(super) key_ring: Option<KeyRing>,
 }
@@ -95,6 +97,7 @@ impl fmt::Debug for JwtConfigBuilder {
         f.debug_struct("JwtConfigBuilder")
             .field("algorithm", &self.algorithm)
             .field("secret", &self.secret)
+            .field("django_secret_key", &self.django_secret_key)
             .field("private_key_file", &self.private_key_file)
             .finish_non_exhaustive()
     }
@@ -192,6 +195,21 @@ impl JwtConfigBuilder {
         self.secret_fallbacks
             .get_or_insert_with(Vec::new)
             .push(Secret(secret.into()));
+        self
+    }
+
+    /// `JWT_DJANGO_SECRET_KEY`: the `SECRET_KEY` of the Django project whose
+    /// `django-jwt-auth-middleware` tokens the migration mode accepts (see
+    /// [`JwtConfig::django_migration`]). Unset (the default), the mode is off.
+    pub fn django_secret_key(mut self, secret_key: impl Into<String>) -> Self {
+        self.django_secret_key = Some(Secret(secret_key.into()));
+        self
+    }
+
+    /// `JWT_DJANGO_UNTIL`: the last day of the migration mode (`2027-06-30`, UTC) or the
+    /// instant it ends (RFC 3339); from then on every Django token is refused.
+    pub fn django_until(mut self, until: &str) -> Self {
+        self.django_until = Some(until.to_owned());
         self
     }
 
@@ -478,6 +496,8 @@ impl JwtConfigBuilder {
             }
         }
 
+        let django = self.django_migration()?;
+
         Ok(JwtConfig {
             access_lifetime,
             refresh_lifetime,
@@ -510,6 +530,7 @@ impl JwtConfigBuilder {
             throttle,
             trusted_proxies,
             redis_url,
+            django,
         })
     }
 }

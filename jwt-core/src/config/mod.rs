@@ -27,9 +27,13 @@
 //!   `JWT_REFRESH_PATH` (the prefix itself cannot be known, so a bare `/api/` is refused).
 //! - `JWT_REFRESH_GRACE` is capped at 300 seconds: a longer window is a longer time in which a
 //!   stolen refresh token goes unnoticed.
+//! - `JWT_DJANGO_SECRET_KEY` turns the migration mode on (see the crate docs): it must be
+//!   non-empty and differ from `JWT_SECRET` and its fallbacks; under 32 bytes a warning is
+//!   logged, as Django itself sets no minimum. `JWT_DJANGO_UNTIL` without it is an error.
 //! - Booleans accept `true`/`false`/`1`/`0`/`yes`/`no`/`on`/`off`, any case.
 
 mod builder;
+mod django;
 mod env;
 mod error;
 mod key_material;
@@ -91,6 +95,7 @@ pub struct JwtConfig {
     pub(crate) throttle: crate::throttle::Limits,
     pub(crate) trusted_proxies: Vec<ipnet::IpNet>,
     pub(crate) redis_url: Option<String>,
+    pub(crate) django: Option<crate::django::DjangoMigration>,
 }
 
 impl JwtConfig {
@@ -309,5 +314,18 @@ impl JwtConfig {
     /// `JWT_REDIS_URL`.
     pub fn redis_url(&self) -> Option<&str> {
         self.redis_url.as_deref()
+    }
+
+    /// Whether the migration mode for `django-jwt-auth-middleware` tokens is on
+    /// (`JWT_DJANGO_SECRET_KEY` is set). It stays on past `JWT_DJANGO_UNTIL`, refusing every
+    /// Django token, until the setting is removed.
+    pub fn django_migration(&self) -> bool {
+        self.django.is_some()
+    }
+
+    /// `JWT_DJANGO_UNTIL`: the instant from which the migration mode refuses every Django
+    /// token (a date given alone ends with its day, in UTC).
+    pub fn django_until(&self) -> Option<time::OffsetDateTime> {
+        self.django.as_ref().and_then(|django| django.until())
     }
 }
