@@ -22,6 +22,8 @@ static REFRESH: LazyLock<Script> =
     LazyLock::new(|| Script::new(&[INSTANTS, include_str!("redis/refresh.lua")].concat()));
 static FAILURE: LazyLock<Script> =
     LazyLock::new(|| Script::new(&[INSTANTS, include_str!("redis/failure.lua")].concat()));
+static CLAIM: LazyLock<Script> =
+    LazyLock::new(|| Script::new(&[INSTANTS, include_str!("redis/claim.lua")].concat()));
 static REVOKE: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("redis/revoke.lua")));
 static REVOKE_ALL: LazyLock<Script> =
     LazyLock::new(|| Script::new(include_str!("redis/revoke_all.lua")));
@@ -63,8 +65,9 @@ static REVOKE_ALL: LazyLock<Script> =
 /// - `<prefix>user:<sub>`: a sorted set of the user's session ids, scored by when each ends,
 ///   for logout-all. Ended members are trimmed on every login and rotation, and the set
 ///   expires with its last member.
-/// - `<prefix>claim:<key>`: a one-time claim ([`SessionStore::claim_once`]), set with
-///   `SET NX PX` and expiring when the claim lapses.
+/// - `<prefix>claim:<key>`: a one-time claim ([`SessionStore::claim_once`]): the instant it
+///   lapses, by the application's clock, in a key that expires then. One key per claim, so
+///   claims work on Redis Cluster too.
 ///
 /// Every time decision uses the `now` the engine passes (its [`Clock`](crate::Clock)), never
 /// the Redis server's time; key lifetimes are the remaining time by that clock, in real
@@ -445,28 +448,20 @@ impl SessionStore for RedisStore {
         until: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        let lasts = until - now;
-        if !lasts.is_positive() {
+        if until <= now {
             return Ok(false);
         }
-        // Whole milliseconds, rounded up so that a claim never lapses before `until`.
-        let millis =
-            lasts.whole_milliseconds() + i128::from(lasts.subsec_nanoseconds() % 1_000_000 != 0);
-        let millis = u64::try_from(millis).unwrap_or(u64::MAX).max(1);
-        // One key, one command: atomic on a single server and on a cluster alike.
-        let mut command = redis::cmd("SET");
-        command
-            .arg(self.claim_key(key))
-            .arg(1)
-            .arg("NX")
-            .arg("PX")
-            .arg(millis);
-        let set: Option<String> = self
+        let mut invocation = CLAIM.prepare_invoke();
+        invocation
+            .key(self.claim_key(key))
+            .arg(instant(now))
+            .arg(instant(until));
+        let claimed: i64 = self
             .bounded(|mut connection| {
-                let command = &command;
-                async move { command.query_async(&mut connection).await }
+                let invocation = &invocation;
+                async move { invocation.invoke_async(&mut connection).await }
             })
             .await?;
-        Ok(set.is_some())
+        Ok(claimed == 1)
     }
 }

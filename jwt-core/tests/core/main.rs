@@ -2,6 +2,7 @@
 
 mod cache;
 mod config;
+mod django;
 mod endpoints;
 mod fixture;
 mod keys;
