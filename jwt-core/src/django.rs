@@ -90,6 +90,7 @@ impl DjangoMigration {
         secret_key: &[u8],
         until: Option<OffsetDateTime>,
     ) -> Result<Self, jsonwebtoken::errors::Error> {
+        crate::crypto_backend::install();
         Ok(Self {
             key: DecodingKey::from_secret(secret_key)?,
             until,

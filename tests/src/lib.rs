@@ -295,7 +295,7 @@ mod variant;
 
 pub use demo_server::{
     DEMO_PASSWORD, DEMO_TRUSTED_ORIGIN, DEMO_USERNAME, RunningServer, check_demo_binary_over_tcp,
-    spawn_demo_binary,
+    spawn_demo_binary, spawn_demo_binary_with,
 };
 pub use failure::Failure;
 pub use harness::Harness;
