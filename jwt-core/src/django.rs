@@ -291,7 +291,7 @@ where
         ) {
             Ok(django) => django,
             Err(reason) => {
-                tracing::debug!(target: "jwt_core", %reason, "Django refresh token rejected");
+                tracing::debug!(target: "jwt_core", %reason, "refresh token rejected: not ours, nor a valid Django token");
                 return refused();
             }
         };
@@ -362,7 +362,7 @@ where
         let django = match verify(config, migration, token, DjangoKind::Access, now) {
             Ok(django) => django,
             Err(reason) => {
-                tracing::debug!(target: "jwt_core", %reason, "Django access token rejected");
+                tracing::debug!(target: "jwt_core", %reason, "access token rejected: not ours, nor a valid Django token");
                 return None;
             }
         };

@@ -15,6 +15,9 @@ use crate::claims::SessionId;
 /// Expired and revoked sessions are dropped, expired ones at most a minute after expiry (the
 /// sweep runs on login).
 ///
+/// One-time claims ([`SessionStore::claim_once`]) are bounded too (100,000): lapsed ones are
+/// dropped when the bound is reached, and a claim beyond it with none lapsed fails.
+///
 /// Sessions are lost on restart and not shared between processes; use the Redis store for
 /// either.
 #[derive(Debug)]
