@@ -3,6 +3,7 @@
 mod cache;
 mod config;
 mod django;
+mod django_checks;
 mod endpoints;
 mod fixture;
 mod keys;
