@@ -279,3 +279,49 @@ fn django_settings_are_read_from_env_and_files_and_checked() {
     assert!(matches!(error, ConfigError::Invalid { .. }));
     assert!(!error.to_string().contains(key));
 }
+
+#[tokio::test]
+async fn logs_never_carry_django_tokens_and_the_end_of_the_mode_is_logged_once() {
+    let captured = crate::logging::Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let django = load("default");
+    let (fixture, _) = migrating(&django, settings());
+    assert!(
+        whoami(&fixture, &django.access.sent)
+            .await
+            .require()
+            .is_ok()
+    );
+    assert_eq!(exchange(&fixture, &django.refresh.sent).await.status(), 200);
+    assert_refused(
+        &exchange(&fixture, &django.refresh.sent).await,
+        "RefreshAuthorization",
+    );
+    let (ended, _) = migrating(&django, settings().django_until("2026-11-29"));
+    for _ in 0..3 {
+        assert!(is_invalid_token(&whoami(&ended, &django.access.sent).await));
+    }
+
+    let log = String::from_utf8(captured.0.lock().expect("lock").clone()).expect("UTF-8");
+    assert!(log.contains("Django refresh token exchanged"), "{log}");
+    assert!(log.contains("presented again"), "{log}");
+    assert_eq!(
+        log.matches("JWT_DJANGO_UNTIL has passed").count(),
+        1,
+        "{log}"
+    );
+    for secret in [
+        django.access.jwt.as_str(),
+        django.refresh.jwt.as_str(),
+        django.secret_key.as_str(),
+        "b8e6b32bec33d4567b793e0596720360",
+        "e6ca1d9d612e0b43453006508c001d78",
+    ] {
+        assert!(!log.contains(secret), "{secret} logged");
+    }
+}
