@@ -9,9 +9,8 @@ use tracing_subscriber::fmt::MakeWriter;
 
 use crate::fixture::{Fixture, forge};
 
-/// Log output, collected in memory.
 #[derive(Clone, Default)]
-pub(crate) struct Captured(pub(crate) Arc<Mutex<Vec<u8>>>);
+struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl Write for Captured {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
