@@ -13,6 +13,10 @@
 //!   `JWT_DEMO_USERS="alice:password1,bob:password2"` is created, or updated to that password
 //!   and made active, at start. With an empty database and no such variable, one user `demo`
 //!   is created with a random password, printed once.
+//! - Moving from Django: with `JWT_DJANGO_SECRET_KEY` set (the Django project's
+//!   `SECRET_KEY`), the migration mode takes the Django package's tokens, and a Django user's
+//!   primary key is the demo user's SQLite row id: 1, 2, ... in the order users were first
+//!   created ([`SqliteAuthenticator`]).
 //! - Sessions: in memory, or in Redis when `JWT_REDIS_URL` (one server, `rediss://` for TLS)
 //!   or `JWT_REDIS_CLUSTER_URLS` (Redis Cluster) is set and the crate's `redis` feature is on
 //!   (without it, either setting stops the start with an error).

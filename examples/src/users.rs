@@ -25,7 +25,14 @@ const SCHEMA: &str = "
 
 /// Users in a SQLite database (created on first use), checked at login and at every refresh.
 ///
-/// The username is the token subject. Start-up methods ([`SqliteAuthenticator::upsert_user`],
+/// The username is the token subject.
+///
+/// For the migration mode (`JWT_DJANGO_SECRET_KEY`), a user's Django primary key is its
+/// SQLite row id ([`SqliteAuthenticator::django_pk`]): users get 1, 2, 3, ... in the order
+/// they are first created, as in a new Django project, and an update keeps the id. So
+/// listing the users in `JWT_DEMO_USERS` in the order of their Django primary keys, on a new
+/// database, lines the two up. (The demo never deletes users nor runs `VACUUM`, the two
+/// things that could renumber row ids.) Start-up methods ([`SqliteAuthenticator::upsert_user`],
 /// [`SqliteAuthenticator::set_active`], [`SqliteAuthenticator::user_count`]) block the calling
 /// thread; the [`Authenticator`] methods that serve requests run the database calls and the
 /// password check on Tokio's blocking pool, so a slow disk or a burst of logins does not stall
@@ -115,6 +122,20 @@ impl SqliteAuthenticator {
         Ok(changed > 0)
     }
 
+    /// The Django primary key the migration mode maps to `username` (its row id), if there
+    /// is such a user.
+    pub fn django_pk(&self, username: &str) -> Result<Option<i64>, UserStoreError> {
+        let pk = self
+            .lock()
+            .query_row(
+                "SELECT rowid FROM users WHERE username = ?1",
+                params![username],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(pk)
+    }
+
     /// How many users the table holds, active or not.
     pub fn user_count(&self) -> Result<u64, UserStoreError> {
         let count: i64 = self
@@ -195,6 +216,42 @@ impl Authenticator for SqliteAuthenticator {
                 claims: NoClaims,
             }))
     }
+
+    /// The user whose row id is the Django primary key, if active. Only the canonical
+    /// decimal form of a positive integer is a primary key (`"1"`, not `"01"` or `"+1"`).
+    async fn migrated_identity(
+        &self,
+        django_user_id: &str,
+    ) -> Result<Option<Identity<NoClaims>>, AuthenticatorError> {
+        let Some(rowid) = django_user_id
+            .parse::<i64>()
+            .ok()
+            .filter(|pk| *pk > 0 && pk.to_string() == django_user_id)
+        else {
+            return Ok(None);
+        };
+        let connection = Arc::clone(&self.connection);
+        let lookup = tokio::task::spawn_blocking(move || {
+            let connection = connection.lock().unwrap_or_else(PoisonError::into_inner);
+            connection
+                .query_row(
+                    "SELECT username, active FROM users WHERE rowid = ?1",
+                    params![rowid],
+                    |row| Ok((row.get::<_, String>(0)?, row.get::<_, bool>(1)?)),
+                )
+                .optional()
+        });
+        let found = lookup
+            .await
+            .map_err(|error| AuthenticatorError(Box::new(error)))?
+            .map_err(|error| AuthenticatorError(Box::new(error)))?;
+        Ok(found
+            .filter(|(_, active)| *active)
+            .map(|(username, _)| Identity {
+                subject: username,
+                claims: NoClaims,
+            }))
+    }
 }
 
 #[cfg(test)]
@@ -252,6 +309,34 @@ mod tests {
         assert_eq!(login(&users, "alice", "password1").await, None);
         assert!(users.identity("alice").await.expect("answers").is_none());
         assert!(!users.set_active("nobody", false).expect("no row"));
+    }
+
+    #[tokio::test]
+    async fn django_primary_keys_are_row_ids_in_creation_order() {
+        let users = users();
+        users.upsert_user("alice", "password1").expect("stored");
+        users.upsert_user("bob", "password2").expect("stored");
+        users.upsert_user("alice", "changed").expect("updated");
+        assert_eq!(users.django_pk("alice").expect("answers"), Some(1));
+        assert_eq!(users.django_pk("bob").expect("answers"), Some(2));
+        assert_eq!(users.django_pk("carol").expect("answers"), None);
+        let subject = |pk: &'static str| {
+            let users = users.clone();
+            async move {
+                users
+                    .migrated_identity(pk)
+                    .await
+                    .expect("database answers")
+                    .map(|identity| identity.subject)
+            }
+        };
+        assert_eq!(subject("1").await.as_deref(), Some("alice"));
+        assert_eq!(subject("2").await.as_deref(), Some("bob"));
+        for unknown in ["3", "0", "-1", "01", "+1", " 1", "alice", ""] {
+            assert_eq!(subject(unknown).await, None, "{unknown:?}");
+        }
+        assert!(users.set_active("bob", false).expect("updated"));
+        assert_eq!(subject("2").await, None, "an inactive user");
     }
 
     #[test]

@@ -303,8 +303,20 @@ where
 
     /// Authenticates a request: [`JwtAuth::verify_request`], then, with `JWT_STRICT_LOGOUT`,
     /// a store look-up that the session was not revoked.
+    ///
+    /// With the migration mode on (`JWT_DJANGO_SECRET_KEY`), a token that names no key of ours
+    /// may also be a Django access token (see the crate docs).
     pub async fn authenticate(&self, head: &RequestHead<'_>) -> Authentication<C> {
         let outcome = self.verify_request(head);
+        if self.inner.config.django.is_some()
+            && matches!(
+                outcome,
+                Authentication::Rejected(AuthRejection::InvalidToken)
+            )
+            && let Some(django) = self.authenticate_django(head).await
+        {
+            return django;
+        }
         if !self.inner.config.strict_logout {
             return outcome;
         }

@@ -91,6 +91,20 @@ pub trait Authenticator: Send + Sync + 'static {
         &self,
         subject: &str,
     ) -> Result<Option<Identity<Self::Claims>>, AuthenticatorError>;
+
+    /// The user a `django-jwt-auth-middleware` token names, by the Django primary key in its
+    /// `user` claim (as a string): `None` when there is no such user or the user is inactive.
+    /// Only the migration mode (`JWT_DJANGO_SECRET_KEY`) asks.
+    ///
+    /// The default knows no Django user, so an application that does not map its users
+    /// accepts no Django token, with the mode on or off.
+    async fn migrated_identity(
+        &self,
+        django_user_id: &str,
+    ) -> Result<Option<Identity<Self::Claims>>, AuthenticatorError> {
+        let _ = django_user_id;
+        Ok(None)
+    }
 }
 
 /// A shared authenticator is an authenticator, so the application can keep a handle to it
@@ -111,6 +125,13 @@ impl<A: Authenticator + ?Sized> Authenticator for std::sync::Arc<A> {
         subject: &str,
     ) -> Result<Option<Identity<Self::Claims>>, AuthenticatorError> {
         (**self).identity(subject).await
+    }
+
+    async fn migrated_identity(
+        &self,
+        django_user_id: &str,
+    ) -> Result<Option<Identity<Self::Claims>>, AuthenticatorError> {
+        (**self).migrated_identity(django_user_id).await
     }
 }
 
@@ -135,6 +156,8 @@ impl<A: Authenticator + ?Sized> Authenticator for std::sync::Arc<A> {
 pub struct MemoryAuthenticator<C = NoClaims> {
     hasher: PasswordHasher,
     users: RwLock<HashMap<String, User<C>>>,
+    /// Django primary keys (as strings) and the usernames they map to.
+    django_users: RwLock<HashMap<String, String>>,
 }
 
 #[cfg(feature = "password")]
@@ -172,6 +195,7 @@ impl<C> MemoryAuthenticator<C> {
         Self {
             hasher,
             users: RwLock::new(HashMap::new()),
+            django_users: RwLock::new(HashMap::new()),
         }
     }
 
@@ -204,6 +228,16 @@ impl<C> MemoryAuthenticator<C> {
             .get_mut(username)
             .map(|user| user.claims = claims)
             .is_some()
+    }
+
+    /// Maps a Django primary key (`"1"`) to a username, for the migration mode: a Django
+    /// token whose `user` claim is `django_user_id` stands for that user (while the user
+    /// exists and is active).
+    pub fn map_django_user(&self, django_user_id: &str, username: &str) {
+        self.django_users
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(django_user_id.to_owned(), username.to_owned());
     }
 
     /// Removes a user; their sessions end at the next refresh.
@@ -267,5 +301,21 @@ where
                 subject: subject.to_owned(),
                 claims: user.claims.clone(),
             }))
+    }
+
+    async fn migrated_identity(
+        &self,
+        django_user_id: &str,
+    ) -> Result<Option<Identity<C>>, AuthenticatorError> {
+        let username = self
+            .django_users
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(django_user_id)
+            .cloned();
+        match username {
+            Some(username) => self.identity(&username).await,
+            None => Ok(None),
+        }
     }
 }

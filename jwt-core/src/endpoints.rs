@@ -20,6 +20,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::auth::JwtAuth;
+use crate::authenticator::Identity;
 use crate::claims::SessionId;
 use crate::cookies::{self, CookieKind};
 use crate::csrf;
@@ -30,7 +31,7 @@ use crate::reply::{Message, Reply};
 use crate::request::{Presented, RequestHead, Slot, TokenSource};
 use crate::store::{NewSession, Refresh, RefreshAttempt};
 use crate::throttle;
-use crate::token::{self, TokenKind};
+use crate::token::{self, TokenError, TokenKind};
 
 /// One of the endpoints: the four session endpoints, and the public keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -203,6 +204,27 @@ where
                 return Reply::message(Message::AuthenticatorUnavailable);
             }
         };
+        let (session_id, cookies) = match self.start_session(&identity).await {
+            Ok(started) => started,
+            Err(reply) => return reply,
+        };
+        if let Err(error) = attempt.succeeded(store).await {
+            tracing::warn!(target: "jwt_core", %error, "failed logins not cleared: session store unavailable");
+        }
+        self.emit(AuthEvent::LoginSucceeded {
+            subject: &identity.subject,
+            session_id: &session_id,
+        });
+        Reply::message(Message::LoggedIn).with_cookies(cookies)
+    }
+
+    /// Starts a new session for `identity` in the store and mints its two cookies, access
+    /// first: what a login sets, and what the migration mode's exchange sets too. The `Err`
+    /// is the answer to give instead.
+    pub(crate) async fn start_session(
+        &self,
+        identity: &Identity<C>,
+    ) -> Result<(SessionId, [String; 2]), Reply> {
         let custom = match token::custom_claims(&identity.claims) {
             Ok(custom) => custom,
             Err(_) => {
@@ -210,7 +232,7 @@ where
                     target: "jwt_core",
                     "the application's claims must serialize to a JSON object without registered claim names"
                 );
-                return Reply::message(Message::Internal);
+                return Err(Reply::message(Message::Internal));
             }
         };
 
@@ -221,7 +243,7 @@ where
             deadline.min(now + config.refresh_lifetime)
         });
         let (Some(session_id), Some(refresh_id)) = (random_id(), random_id()) else {
-            return Reply::message(Message::Internal);
+            return Err(Reply::message(Message::Internal));
         };
         let session_id = SessionId::new(session_id);
         let session = NewSession::new(
@@ -233,11 +255,8 @@ where
             deadline,
         );
         if let Err(error) = self.inner.store.create(session).await {
-            tracing::warn!(target: "jwt_core", %error, "session store unavailable during login");
-            return Reply::message(Message::StoreUnavailable);
-        }
-        if let Err(error) = attempt.succeeded(store).await {
-            tracing::warn!(target: "jwt_core", %error, "failed logins not cleared: session store unavailable");
+            tracing::warn!(target: "jwt_core", %error, "session store unavailable while starting a session");
+            return Err(Reply::message(Message::StoreUnavailable));
         }
         let access = self.access_cookie(&identity.subject, &session_id, &custom, now);
         let refresh = self.refresh_cookie(
@@ -248,13 +267,9 @@ where
             refresh_expires,
         );
         let (Some(access), Some(refresh)) = (access, refresh) else {
-            return Reply::message(Message::Internal);
+            return Err(Reply::message(Message::Internal));
         };
-        self.emit(AuthEvent::LoginSucceeded {
-            subject: &identity.subject,
-            session_id: &session_id,
-        });
-        Reply::message(Message::LoggedIn).with_cookies([access, refresh])
+        Ok((session_id, [access, refresh]))
     }
 
     /// `POST JWT_REFRESH_PATH`: a new access cookie for a valid refresh token, and (with
@@ -284,6 +299,10 @@ where
             0,
         ) {
             Ok(verified) => verified,
+            // No key of ours is named: with the migration mode on, it may be a Django token.
+            Err(TokenError::UnknownKey) if config.django.is_some() => {
+                return self.exchange_django(token).await;
+            }
             Err(reason) => {
                 tracing::debug!(target: "jwt_core", %reason, "refresh token rejected");
                 return refused();
@@ -441,7 +460,7 @@ where
         Ok(())
     }
 
-    fn emit(&self, event: AuthEvent<'_>) {
+    pub(crate) fn emit(&self, event: AuthEvent<'_>) {
         events::emit(self.inner.events.as_deref(), event);
     }
 }

@@ -69,6 +69,19 @@ pub enum AuthEvent<'a> {
         /// How many sessions ended.
         sessions: usize,
     },
+    /// The migration mode exchanged a `django-jwt-auth-middleware` refresh token for a new
+    /// session of this library. Counting these shows the migration draining.
+    DjangoSessionExchanged {
+        /// The user the Django primary key mapped to.
+        subject: &'a str,
+        /// The new session.
+        session_id: &'a SessionId,
+    },
+    /// A Django refresh token that was exchanged already came back, and was refused.
+    DjangoReplayRefused {
+        /// The user the Django primary key mapped to.
+        subject: &'a str,
+    },
 }
 
 /// The application's listener for [`AuthEvent`]s. It runs inline on the request, so it should
@@ -130,6 +143,24 @@ pub(crate) fn emit(hook: Option<&dyn EventHook>, event: AuthEvent<'_>) {
         }
         AuthEvent::LoggedOutEverywhere { subject, sessions } => {
             tracing::info!(target: TARGET, sub = subject, sessions, "logged out everywhere");
+        }
+        AuthEvent::DjangoSessionExchanged {
+            subject,
+            session_id,
+        } => {
+            tracing::info!(
+                target: TARGET,
+                sub = subject,
+                sid = %session_id,
+                "Django refresh token exchanged for a session"
+            );
+        }
+        AuthEvent::DjangoReplayRefused { subject } => {
+            tracing::warn!(
+                target: TARGET,
+                sub = subject,
+                "Django refresh token presented again after its exchange; refused"
+            );
         }
     }
     if let Some(hook) = hook {

@@ -52,6 +52,30 @@
 //! - [`SessionStore`]: sessions; [`MemoryStore`] in process, `RedisStore` (feature `redis`)
 //!   shared by many processes; [`session_store_from_config`] picks one from `JWT_REDIS_URL`.
 //! - [`EventHook`]: audit events.
+//! - The migration mode for `django-jwt-auth-middleware` (`JWT_DJANGO_SECRET_KEY`): a Django
+//!   refresh token is exchanged once, at the refresh endpoint, for a session of this crate,
+//!   and the middleware reads Django access tokens side by side, for the users
+//!   [`Authenticator::migrated_identity`] maps. Decisions:
+//!   - A token is tried as a Django token only when it fails our verification by naming no
+//!     key of ours, and the Django verifier refuses any `kid`: our tokens fail exactly as
+//!     without the mode. The Django verifier pins HS256 with the Django key, caps the size
+//!     first, and takes the package's exact header (`alg`, `typ`) and claims (`iat`, `exp`,
+//!     `user`, `tok`, `sec`), `tok` strictly (`access` for requests), `exp`/`iat` with
+//!     `JWT_LEEWAY`.
+//!   - The exchange answers as a refresh does (`200 {"message": "Access token refreshed."}`)
+//!     with both cookies as a login sets them; a replay is `403` like any bad refresh token.
+//!     [`SessionStore::claim_once`] remembers a digest of each exchanged token's `sec` until
+//!     its `exp`. The user is looked up before the claim, so a refusal for an unknown user
+//!     does not use the token up; a store failure answers `503`.
+//!   - A Django access token's principal has the session id [`DJANGO_SESSION`]: it belongs to
+//!     no session here, so `JWT_STRICT_LOGOUT` does not apply to it and it cannot log out
+//!     (`401`; the cookies are still deleted). Only [`JwtAuth::authenticate`] (every
+//!     adapter's middleware) accepts it, as the mapping is asynchronous;
+//!     [`JwtAuth::verify_request`] does not. Django principals are not cached: each request
+//!     costs one HMAC and one authenticator look-up.
+//!   - `JWT_DJANGO_UNTIL` refuses every Django token from then on, logging once that the
+//!     mode can be removed; an authenticator failure on a Django access token leaves the
+//!     request unauthenticated (logged), as the middleware never rejects on its own.
 //!
 //! Performance: a browser sends the same access token with every request until it expires, so
 //! the engine remembers tokens that passed verification (10,000 by default, keyed by their
@@ -137,6 +161,7 @@ mod config;
 mod cookies;
 mod crypto_backend;
 mod csrf;
+mod django;
 mod endpoints;
 mod events;
 mod keys;
@@ -160,6 +185,7 @@ pub use authenticator::{Authenticator, AuthenticatorError, Credentials, Identity
 pub use claims::{NoClaims, Principal, SessionId};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{ConfigError, JwtConfig, JwtConfigBuilder, SameSite};
+pub use django::DJANGO_SESSION;
 pub use endpoints::Endpoint;
 pub use events::{AuthEvent, EventHook};
 pub use jsonwebtoken::Algorithm;

@@ -87,6 +87,9 @@ pub enum TokenError {
     /// must serialize to a JSON object without registered claim names).
     #[error("claims cannot be encoded")]
     Encoding,
+    /// A Django token presented after `JWT_DJANGO_UNTIL`, when the migration mode has ended.
+    #[error("the Django migration mode has ended")]
+    MigrationEnded,
 }
 
 /// The registered claims of a verified token plus the rest, not yet typed.
@@ -135,7 +138,7 @@ impl VerifiedToken {
 pub(crate) const MAX_HEADER_SEGMENT: usize = 1024;
 
 /// The latest `NumericDate` accepted: the end of year 9999.
-const MAX_TIMESTAMP: i64 = 253_402_300_799;
+pub(crate) const MAX_TIMESTAMP: i64 = 253_402_300_799;
 
 fn timestamp(seconds: i64) -> Result<OffsetDateTime, TokenError> {
     OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| TokenError::InvalidClaims)
@@ -364,7 +367,7 @@ pub(crate) fn verify(
 /// Every byte of every token presented passes through here, so it is written without an
 /// early exit and with comparisons only, which the compiler turns into a check of many bytes
 /// per instruction.
-fn is_base64url(segment: &str) -> bool {
+pub(crate) fn is_base64url(segment: &str) -> bool {
     segment.bytes().fold(true, |all, b| {
         // Setting bit 5 maps exactly the ASCII letters, upper and lower, onto `a..=z`.
         let letter = (b | 0x20).wrapping_sub(b'a') < 26;

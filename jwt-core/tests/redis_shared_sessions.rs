@@ -92,6 +92,7 @@ async fn instance(config: JwtConfig, clock: &ManualClock) -> JwtAuth<NoClaims> {
         .add_user("alice", "password1", NoClaims)
         .expect("hash");
     users.add_user("bob", "password2", NoClaims).expect("hash");
+    users.map_django_user("1", "alice");
     let store = session_store_from_config(&config)
         .await
         .expect("JWT_REDIS_URL gives a Redis store");
@@ -589,4 +590,55 @@ async fn a_slot_moving_to_another_master_is_followed_through_ask_and_moved() {
     let reply = logout_all(&a, &access).await;
     assert_eq!(message(&reply), "All sessions ended.");
     assert_refused(&refresh(&b, &alices).await);
+}
+
+/// A Django refresh token exchanged by one instance is refused by the other: the claim lives
+/// in Redis. The token is a real one (`tests/django-tokens/default.json`), so the clock is set
+/// to its `iat`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_django_refresh_token_exchanged_on_one_instance_is_refused_on_the_other() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/django-tokens/default.json"
+    );
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("the Django tokens"))
+            .expect("JSON");
+    let refresh_cookie = &file["cookies"][1];
+    assert_eq!(refresh_cookie["claims"]["tok"], "refresh");
+    let django_refresh = refresh_cookie["jwt"].as_str().expect("a token");
+    let iat = refresh_cookie["claims"]["iat"].as_i64().expect("iat");
+    let secret_key = file["secret_key"].as_str().expect("the Django key");
+
+    let server = RedisServer::start();
+    let clock = ManualClock::at_unix(iat);
+    let migrating = || {
+        JwtConfig::builder()
+            .secret(SECRET)
+            .redis_url(&server.url())
+            .django_secret_key(secret_key)
+            .build()
+            .expect("valid settings")
+    };
+    let a = instance(migrating(), &clock).await;
+    let b = instance(migrating(), &clock).await;
+
+    let exchanged = refresh(&a, django_refresh).await;
+    assert_eq!(
+        exchanged.status(),
+        StatusCode::OK,
+        "{}",
+        message(&exchanged)
+    );
+    let ours = cookies(&a, &exchanged);
+    assert_refused(&refresh(&b, django_refresh).await);
+    assert_refused(&refresh(&a, django_refresh).await);
+
+    // The session it started is an ordinary shared one.
+    clock.advance(Duration::minutes(1));
+    let rotated = refresh(&b, &ours.refresh.expect("a refresh cookie")).await;
+    assert_eq!(rotated.status(), StatusCode::OK, "{}", message(&rotated));
+    let access = cookies(&b, &rotated).access.expect("an access cookie");
+    let principal = whoami(&a, &access).await.require().expect("authenticated");
+    assert_eq!(principal.subject, "alice");
 }

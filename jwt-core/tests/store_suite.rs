@@ -750,6 +750,56 @@ async fn a_success_clears_one_counter_only(stores: &dyn Stores) {
     assert_eq!(counts[1].count, 2, "the client's own counter stays");
 }
 
+async fn a_key_is_claimed_once_until_its_claim_lapses(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    let until = t + Duration::minutes(5);
+    let claim = |key: &'static str, until, now| {
+        let store = Arc::clone(&store);
+        async move { store.claim_once(key, until, now).await.expect("answers") }
+    };
+    assert!(claim("django:a", until, t).await, "the first claim");
+    assert!(!claim("django:a", until, t).await, "the same key again");
+    assert!(
+        !claim("django:a", until + LIFETIME, t + Duration::minutes(4)).await,
+        "still claimed, whatever the new claim's end"
+    );
+    assert!(claim("django:b", until, t).await, "another key");
+    assert!(
+        claim("django:a", until + Duration::minutes(5), until).await,
+        "a lapsed claim is replaced"
+    );
+    assert!(
+        !claim("django:a", until + Duration::minutes(1), until).await,
+        "and the new one holds"
+    );
+    assert!(
+        !claim("django:c", t, t).await,
+        "a claim that ends at once is refused"
+    );
+    assert!(claim("django:c", t + Duration::seconds(1), t).await);
+}
+
+async fn concurrent_claims_of_one_key_succeed_once(stores: &dyn Stores) {
+    let store = stores.open(100);
+    let t = t0();
+    let claims = (0..8).map(|_| {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move {
+            store
+                .claim_once("django:race", t + Duration::minutes(5), t)
+                .await
+                .expect("answers")
+        })
+    });
+    let mut granted = 0;
+    for claim in claims.collect::<Vec<_>>() {
+        granted += usize::from(claim.await.expect("the task ends"));
+    }
+    assert_eq!(granted, 1);
+}
+
+
 /// Generates one test per scenario for the memory store and for a plain Redis server each,
 /// and one test per shared Redis flavour that runs every scenario in turn.
 macro_rules! store_suite {
@@ -810,6 +860,8 @@ store_suite!(
     revoke_all_ends_every_session_of_the_user_only,
     per_user_limit_ends_the_oldest_login,
     concurrent_refreshes_with_one_token_rotate_once,
+    a_key_is_claimed_once_until_its_claim_lapses,
+    concurrent_claims_of_one_key_succeed_once,
 );
 
 /// The whole suite over TLS, with mutual TLS required by the server.
@@ -914,6 +966,28 @@ mod redis_store {
             (expected - 2_000..=expected).contains(&ttl_ms),
             "TTL {ttl_ms} ms, expected about {expected} ms"
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_claim_is_one_key_under_the_prefix_expiring_when_it_lapses() {
+        let server = RedisServer::start();
+        let store = RedisStore::open(&server.url())
+            .expect("valid URL")
+            .with_key_prefix("app1:");
+        let mut redis = raw(&server).await;
+        let t = t0();
+        let claimed = store
+            .claim_once("django-refresh:abc", t + Duration::seconds(60), t)
+            .await
+            .expect("answers");
+        assert!(claimed);
+        let ttl: i64 = redis
+            .pttl("app1:{claim:django-refresh:abc}")
+            .await
+            .expect("PTTL");
+        assert_ttl(ttl, StdDuration::from_secs(60));
+        let keys: Vec<String> = redis.keys("*").await.expect("KEYS");
+        assert_eq!(keys, ["app1:{claim:django-refresh:abc}"]);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -71,11 +71,21 @@ impl Drop for RunningServer {
 /// When the binary cannot be started, exits, or does not accept connections within a minute;
 /// the message carries what it printed.
 pub fn spawn_demo_binary(path: impl AsRef<Path>) -> RunningServer {
+    spawn_demo_binary_with(path, &[])
+}
+
+/// [`spawn_demo_binary`] with further `JWT_*` settings, for checks of a setting the suite's
+/// TCP scenarios do not assume (`JWT_DJANGO_SECRET_KEY`, say).
+///
+/// # Panics
+///
+/// As [`spawn_demo_binary`].
+pub fn spawn_demo_binary_with(path: impl AsRef<Path>, settings: &[(&str, &str)]) -> RunningServer {
     let path = path.as_ref();
     let mut last_log = String::new();
     // A port found free can be taken before the binary binds it; try a few.
     for _attempt in 0..3 {
-        match try_spawn(path) {
+        match try_spawn(path, settings) {
             Ok(server) => return server,
             Err(log) => last_log = log,
         }
@@ -83,7 +93,7 @@ pub fn spawn_demo_binary(path: impl AsRef<Path>) -> RunningServer {
     panic!("{} did not start serving:\n{last_log}", path.display());
 }
 
-fn try_spawn(path: &Path) -> Result<RunningServer, String> {
+fn try_spawn(path: &Path, settings: &[(&str, &str)]) -> Result<RunningServer, String> {
     let addr = free_loopback_port().map_err(|error| format!("no free port: {error}"))?;
     let stem = format!(
         "jwt-conformance-{}-{}-{}",
@@ -117,6 +127,7 @@ fn try_spawn(path: &Path) -> Result<RunningServer, String> {
         .env("JWT_SECRET", DEMO_SECRET)
         .env("JWT_TRUSTED_ORIGINS", DEMO_TRUSTED_ORIGIN)
         .env("JWT_DEMO_USERS", format!("{DEMO_USERNAME}:{DEMO_PASSWORD}"));
+    command.envs(settings.iter().copied());
     let child = command
         .spawn()
         .map_err(|error| format!("cannot run {}: {error}", path.display()))?;

@@ -92,6 +92,7 @@
 //! | `custom-names` | endpoints under `/auth/`, `JWT_REFRESH_COOKIE_PATH=/auth/session/`, cookies `session_at` / `session_rt`, `JWT_COOKIE_DOMAIN=example.test`, `JWT_TRUSTED_ORIGINS=https://trusted.example`, `JWT_JWKS_PATH=/auth/keys`, `JWT_TRUSTED_PROXIES=127.0.0.0/8` |
 //! | `plain-cookies` | `JWT_COOKIE_SECURE=false`, `JWT_COOKIE_HTTPONLY=false`, `JWT_LOGIN_MAX_FAILURES=0` |
 //! | `short-sessions` | `JWT_ALGORITHM=HS512`, access 1 minute, refresh 2 days, `JWT_SESSION_MAX_AGE=1`, `JWT_REFRESH_GRACE=5`, `JWT_LEEWAY=30`, `JWT_LOGIN_MAX_FAILURES=3`, `JWT_LOGIN_MAX_FAILURES_PER_CLIENT=10`, `JWT_LOGIN_THROTTLE_WINDOW=60` |
+//! | `django-migration` | the defaults with `JWT_DJANGO_SECRET_KEY` set: the migration mode on (the suite's users are Django users 1 and 2) |
 //!
 //! Each scenario runs against a fresh app: new users (`alice`, `bob`), a new in-memory store
 //! and a clock stopped at a fixed time that only the scenario moves.
@@ -250,6 +251,17 @@
 //!   `active_session_outlives_its_first_refresh_token` (rotation without a cap),
 //!   `idle_session_ends_when_the_refresh_token_expires`.
 //!
+//! The migration mode (in-process, where `JWT_DJANGO_SECRET_KEY` is set; the suite signs
+//! Django-format tokens with the variant's Django key):
+//! - `django_refresh_cookie_is_exchanged_for_a_session`: a Django refresh cookie at the refresh
+//!   endpoint gets `200 Access token refreshed.` and exactly a login's two cookies, for the
+//!   mapped user; `django_refresh_token_is_exchanged_only_once`: presented again, `403` and
+//!   the refresh cookie deleted.
+//! - `django_access_cookie_authenticates_side_by_side`: the Django access cookie (`"Bearer
+//!   <jwt>"`) and header authenticate `/whoami/` as the mapped user;
+//!   `django_refresh_token_is_not_an_access_token`, `django_token_of_an_unmapped_user_is_refused`.
+//! - `cross_site_django_exchange_is_refused`: the exchange is an unsafe request like any other.
+//!
 //! Unreachable backends (in-process):
 //! - `store_outage_answers_503_with_retry_after`: login, refresh, logout and logout-all answer
 //!   `503` with `Retry-After` and keep the cookies; all works again once the store is back.
@@ -284,7 +296,7 @@ mod variant;
 
 pub use demo_server::{
     DEMO_PASSWORD, DEMO_TRUSTED_ORIGIN, DEMO_USERNAME, RunningServer, check_demo_binary_over_tcp,
-    spawn_demo_binary,
+    spawn_demo_binary, spawn_demo_binary_with,
 };
 pub use failure::Failure;
 pub use harness::Harness;

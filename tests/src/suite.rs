@@ -31,6 +31,11 @@ const IN_PROCESS_HOST: &str = "app.example.test";
 /// every `iat` predictable.
 const CLOCK_START: i64 = 1_800_000_000;
 
+/// The Django primary keys of the suite's two users (`alice`, `bob`), as Django tokens carry
+/// them in their `user` claim.
+pub(crate) const DJANGO_PK_FIRST: &str = "1";
+pub(crate) const DJANGO_PK_SECOND: &str = "2";
+
 /// Runs every scenario under every settings variant against apps that `harness` builds,
 /// printing one line per scenario and variant and a closing `N passed, M failed` line.
 ///
@@ -149,6 +154,9 @@ async fn run_one<H: Harness>(
             .add_user(&account.name, &account.password, NoClaims)
             .map_err(|error| Failure::new(format!("suite error: cannot add a user: {error}")))?;
     }
+    // Django primary keys, for the migration mode's scenarios.
+    users.map_django_user(DJANGO_PK_FIRST, &first.name);
+    users.map_django_user(DJANGO_PK_SECOND, &second.name);
     let clock = ManualClock::at_unix(CLOCK_START);
     let store_down = Arc::new(AtomicBool::new(false));
     let users_down = Arc::new(AtomicBool::new(false));
@@ -256,6 +264,14 @@ impl Authenticator for SuiteUsers {
         self.check()?;
         self.users.identity(subject).await
     }
+
+    async fn migrated_identity(
+        &self,
+        django_user_id: &str,
+    ) -> Result<Option<Identity<NoClaims>>, AuthenticatorError> {
+        self.check()?;
+        self.users.migrated_identity(django_user_id).await
+    }
 }
 
 /// The in-memory store, with a switch that makes every call fail as an unreachable Redis
@@ -330,5 +346,15 @@ impl SessionStore for SuiteStore {
     async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
         self.check()?;
         self.sessions.clear_login_failures(key).await
+    }
+
+    async fn claim_once(
+        &self,
+        key: &str,
+        until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        self.check()?;
+        self.sessions.claim_once(key, until, now).await
     }
 }

@@ -7,6 +7,11 @@ use jwt_core::{Algorithm, JwtConfig, JwtConfigBuilder, KeyRing, SameSite};
 /// The HMAC secret of the suite's servers (64 bytes, enough for HS512). Test-only.
 const SUITE_SECRET: &str = "jwt-conformance suite secret: for tests only, never for production";
 
+/// The Django `SECRET_KEY` of the `django-migration` variant, which the suite also signs its
+/// Django-format tokens with. Test-only.
+pub(crate) const SUITE_DJANGO_SECRET_KEY: &str =
+    "jwt-conformance Django SECRET_KEY: for tests only, never for production";
+
 /// An Ed25519 key generated for this suite alone. Test-only: it signs nothing real.
 const SUITE_ED25519_PEM: &str = "-----BEGIN PRIVATE KEY-----
 MC4CAQAwBQYDK2VwBCIEIE0mPwY7m3u/nWhlBL/xC1yldUhsICJ5TGF1h4IgO9zy
@@ -137,6 +142,11 @@ pub(crate) fn variants() -> Vec<Variant> {
                     .login_max_failures_per_client(10)
                     .login_throttle_window_seconds(60)
             },
+            SuiteKey::Secret,
+        ),
+        variant(
+            "django-migration",
+            |b| b.django_secret_key(SUITE_DJANGO_SECRET_KEY),
             SuiteKey::Secret,
         ),
     ]

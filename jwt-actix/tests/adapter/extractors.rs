@@ -272,6 +272,14 @@ impl SessionStore for UnreachableStore {
     async fn clear_login_failures(&self, _: &str) -> Result<(), StoreError> {
         Err(unreachable())
     }
+    async fn claim_once(
+        &self,
+        _: &str,
+        _: OffsetDateTime,
+        _: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
 }
 
 fn engine_with_store(store: Arc<dyn SessionStore>) -> JwtAuth<NoClaims> {

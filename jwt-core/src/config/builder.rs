@@ -91,6 +91,8 @@ pub struct JwtConfigBuilder {
     pub(super) redis_ca_file: Option<PathBuf>,
     pub(super) redis_client_cert_file: Option<PathBuf>,
     pub(super) redis_client_key_file: Option<PathBuf>,
+    pub(super) django_secret_key: Option<Secret>,
+    pub(super) django_until: Option<String>,
     #[serde(skip)]
     pub(super) key_ring: Option<KeyRing>,
 }
@@ -118,6 +120,7 @@ impl fmt::Debug for JwtConfigBuilder {
         f.debug_struct("JwtConfigBuilder")
             .field("algorithm", &self.algorithm)
             .field("secret", &self.secret)
+            .field("django_secret_key", &self.django_secret_key)
             .field("private_key_file", &self.private_key_file)
             .field("redis_url", &self.redis_url)
             .finish_non_exhaustive()
@@ -234,6 +237,21 @@ impl JwtConfigBuilder {
         self.secret_fallbacks
             .get_or_insert_with(Vec::new)
             .push(Secret(SecretString::from(secret.into())));
+        self
+    }
+
+    /// `JWT_DJANGO_SECRET_KEY`: the `SECRET_KEY` of the Django project whose
+    /// `django-jwt-auth-middleware` tokens the migration mode accepts (see
+    /// [`JwtConfig::django_migration`]). Unset (the default), the mode is off.
+    pub fn django_secret_key(mut self, secret_key: impl Into<String>) -> Self {
+        self.django_secret_key = Some(Secret(secret_key.into()));
+        self
+    }
+
+    /// `JWT_DJANGO_UNTIL`: the last day of the migration mode (`2027-06-30`, UTC) or the
+    /// instant it ends (RFC 3339); from then on every Django token is refused.
+    pub fn django_until(mut self, until: &str) -> Self {
+        self.django_until = Some(until.to_owned());
         self
     }
 
@@ -541,6 +559,8 @@ impl JwtConfigBuilder {
             ));
         }
 
+        let django = self.django_migration()?;
+
         Ok(JwtConfig {
             access_lifetime,
             refresh_lifetime,
@@ -575,6 +595,7 @@ impl JwtConfigBuilder {
             redis_url: redis_url.map(SecretString::from),
             login_body_timeout: std::time::Duration::from_secs(login_body_timeout),
             redis,
+            django,
         })
     }
 }

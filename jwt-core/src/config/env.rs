@@ -176,6 +176,14 @@ const VARIABLES: &[(&str, Apply)] = &[
         b.redis_client_key_file = Some(PathBuf::from(v));
         Ok(())
     }),
+    ("JWT_DJANGO_SECRET_KEY", |b, _, v| {
+        b.django_secret_key = Some(Secret(v.to_owned()));
+        Ok(())
+    }),
+    ("JWT_DJANGO_UNTIL", |b, _, v| {
+        b.django_until = Some(v.to_owned());
+        Ok(())
+    }),
 ];
 
 impl JwtConfigBuilder {

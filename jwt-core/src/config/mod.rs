@@ -39,9 +39,13 @@
 //!   application's claims. Those two are only known at login: a token that would still exceed
 //!   `JWT_MAX_TOKEN_BYTES` is not handed out, and login answers `500` with an error logged
 //!   (a cookie that can never authenticate would be worse).
+//! - `JWT_DJANGO_SECRET_KEY` turns the migration mode on (see the crate docs): it must be
+//!   non-empty and differ from `JWT_SECRET` and its fallbacks; under 32 bytes a warning is
+//!   logged, as Django itself sets no minimum. `JWT_DJANGO_UNTIL` without it is an error.
 //! - Booleans accept `true`/`false`/`1`/`0`/`yes`/`no`/`on`/`off`, any case.
 
 mod builder;
+mod django;
 mod env;
 mod error;
 mod key_material;
@@ -111,6 +115,7 @@ pub struct JwtConfig {
     pub(crate) redis_url: Option<SecretString>,
     pub(crate) login_body_timeout: std::time::Duration,
     pub(crate) redis: RedisSettings,
+    pub(crate) django: Option<crate::django::DjangoMigration>,
 }
 
 impl JwtConfig {
@@ -358,5 +363,18 @@ impl JwtConfig {
     /// `JWT_REDIS_CLIENT_KEY_FILE`: the client certificate's private key.
     pub fn redis_client_key_file(&self) -> Option<&Path> {
         self.redis.client_key_file.as_deref()
+    }
+
+    /// Whether the migration mode for `django-jwt-auth-middleware` tokens is on
+    /// (`JWT_DJANGO_SECRET_KEY` is set). It stays on past `JWT_DJANGO_UNTIL`, refusing every
+    /// Django token, until the setting is removed.
+    pub fn django_migration(&self) -> bool {
+        self.django.is_some()
+    }
+
+    /// `JWT_DJANGO_UNTIL`: the instant from which the migration mode refuses every Django
+    /// token (a date given alone ends with its day, in UTC).
+    pub fn django_until(&self) -> Option<time::OffsetDateTime> {
+        self.django.as_ref().and_then(|django| django.until())
     }
 }

@@ -15,6 +15,9 @@ use crate::claims::SessionId;
 /// Expired and revoked sessions are dropped, expired ones at most a minute after expiry (the
 /// sweep runs on login).
 ///
+/// One-time claims ([`SessionStore::claim_once`]) are bounded too (100,000): lapsed ones are
+/// dropped when the bound is reached, and a claim beyond it with none lapsed fails.
+///
 /// Sessions are lost on restart and not shared between processes; use the Redis store for
 /// either.
 pub struct MemoryStore {
@@ -30,6 +33,8 @@ struct State {
     next_sweep: Option<OffsetDateTime>,
     /// Failed-login counters: the count and when its window ends.
     failures: HashMap<String, (u32, OffsetDateTime)>,
+    /// Keys claimed once, and until when.
+    claims: HashMap<String, OffsetDateTime>,
 }
 
 #[derive(Debug)]
@@ -54,6 +59,11 @@ const SWEEP_INTERVAL: Duration = Duration::minutes(1);
 /// the windows closest to their end: a flood of made-up usernames cannot grow memory, and the
 /// counters it pushes out are the ones about to lapse anyway.
 const FAILURE_COUNTERS: usize = 100_000;
+
+/// How many one-time claims are kept at most. When full, lapsed claims are dropped; if none
+/// has lapsed, a new claim fails with [`StoreError::Full`] rather than forgetting one that
+/// still protects a token from a second use.
+const CLAIMS: usize = 100_000;
 
 impl Default for MemoryStore {
     fn default() -> Self {
@@ -283,6 +293,31 @@ impl SessionStore for MemoryStore {
     async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
         self.lock().failures.remove(key);
         Ok(())
+    }
+
+    async fn claim_once(
+        &self,
+        key: &str,
+        until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        if until <= now {
+            return Ok(false);
+        }
+        let mut state = self.lock();
+        if let Some(&lasts) = state.claims.get(key)
+            && now < lasts
+        {
+            return Ok(false);
+        }
+        if !state.claims.contains_key(key) && state.claims.len() >= CLAIMS {
+            state.claims.retain(|_, lasts| now < *lasts);
+            if state.claims.len() >= CLAIMS {
+                return Err(StoreError::Full);
+            }
+        }
+        state.claims.insert(key.to_owned(), until);
+        Ok(true)
     }
 }
 

@@ -208,4 +208,16 @@ pub trait SessionStore: Send + Sync + 'static {
 
     /// Forgets the failures counted under `key` (a successful login).
     async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError>;
+
+    /// Claims `key` once: `true` the first time, `false` while an earlier claim of it lasts
+    /// (until `until`), and `false` when `until` is not after `now`. The migration mode
+    /// claims each Django refresh token it exchanges, until that token's expiry, so that no
+    /// token buys two sessions, across processes too. Claims must be forgotten once they
+    /// lapse, and stay bounded in number.
+    async fn claim_once(
+        &self,
+        key: &str,
+        until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
 }

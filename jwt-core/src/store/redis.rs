@@ -24,6 +24,8 @@ static REFRESH: LazyLock<LuaScript> =
     LazyLock::new(|| LuaScript::new([INSTANTS, include_str!("redis/refresh.lua")].concat()));
 static FAILURE: LazyLock<LuaScript> =
     LazyLock::new(|| LuaScript::new([INSTANTS, include_str!("redis/failure.lua")].concat()));
+static CLAIM: LazyLock<LuaScript> =
+    LazyLock::new(|| LuaScript::new([INSTANTS, include_str!("redis/claim.lua")].concat()));
 static REVOKE: LazyLock<LuaScript> =
     LazyLock::new(|| LuaScript::new(include_str!("redis/revoke.lua").to_owned()));
 static REVOKE_ALL: LazyLock<LuaScript> =
@@ -69,6 +71,11 @@ static REVOKE_ALL: LazyLock<LuaScript> =
 /// - `<prefix>{<sub>}:user`: a sorted set of the user's session ids, scored by when each
 ///   ends, for logout-all and the per-user bound. Ended members are trimmed on every login
 ///   and rotation, and the set expires with its last member.
+///
+/// - `<prefix>{claim:<key>}`: a one-time claim ([`SessionStore::claim_once`]): the instant it
+///   lapses, by the application's clock, in a key that expires then.
+/// - `<prefix>{throttle:<counter>}`: a failed-login counter of the login throttle, a hash of
+///   the count and the end of its window, expiring with the window.
 ///
 /// Every key of one user hashes to one slot, so every script touches one slot and runs
 /// whole on one node of a cluster, atomically, as on a single server. Sessions are looked
@@ -422,5 +429,23 @@ impl SessionStore for RedisStore {
         command.arg(self.keys.throttle(key));
         let _deleted: i64 = self.backend.query(&command, self.timeout).await?;
         Ok(())
+    }
+
+    async fn claim_once(
+        &self,
+        key: &str,
+        until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        if until <= now {
+            return Ok(false);
+        }
+        let keys = [self.keys.claim(key)];
+        let args = [instant(now), instant(until)];
+        let claimed: i64 = self
+            .backend
+            .run_script(&CLAIM, &keys, &args, self.timeout)
+            .await?;
+        Ok(claimed == 1)
     }
 }

@@ -2,6 +2,8 @@
 
 mod cache;
 mod config;
+mod django;
+mod django_checks;
 mod endpoints;
 mod fixture;
 mod hostile_tokens;

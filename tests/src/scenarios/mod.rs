@@ -18,6 +18,7 @@ mod keys;
 mod login;
 mod logout;
 mod methods;
+mod migration;
 mod outage;
 mod refresh;
 mod robustness;
@@ -82,6 +83,7 @@ pub(crate) fn all() -> Vec<Scenario> {
         keys::scenarios(),
         throttle::scenarios(),
         flows::scenarios(),
+        migration::scenarios(),
         outage::scenarios(),
         robustness::scenarios(),
     ]

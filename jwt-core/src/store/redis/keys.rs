@@ -43,6 +43,11 @@ impl KeyLayout {
         format!("{}{}:user", self.prefix, hash_tag(subject))
     }
 
+    /// `p{claim:<key>}`: a one-time claim, alone in its slot as a throttle counter is.
+    pub(super) fn claim(&self, key: &str) -> String {
+        format!("{}{}", self.prefix, hash_tag(&format!("claim:{key}")))
+    }
+
     /// `p{throttle:<counter>}`: a failed-login counter of the login throttle. Each counter is
     /// read and written alone, so it may live in any slot; its name in braces, encoded as a
     /// subject is, spreads the counters over the slots.
