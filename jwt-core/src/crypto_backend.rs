@@ -26,6 +26,19 @@ pub(crate) fn install() {
     });
 }
 
+/// An HMAC-SHA-256 of `text` under a fixed, public key naming its `purpose`, computed by the
+/// signing backend in use (so no other hash implementation is compiled in), in base64url.
+///
+/// For names that must come out the same in every process and must not show what they name
+/// (a username typed at login, a token's random part): the key is no secret, the digest only
+/// keeps the text out of the store and bounds its length. `None` only if the backend refuses
+/// a valid key, which it does not.
+pub(crate) fn digest(purpose: &str, text: &[u8]) -> Option<String> {
+    install();
+    let key = jsonwebtoken::EncodingKey::from_secret(purpose.as_bytes()).ok()?;
+    jsonwebtoken::crypto::sign(text, &key, jsonwebtoken::Algorithm::HS256).ok()
+}
+
 #[cfg(feature = "aws_lc_rs")]
 fn selected() -> &'static CryptoProvider {
     &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER

@@ -48,7 +48,6 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::auth::JwtAuth;
@@ -251,13 +250,13 @@ fn read_claims(claims: &Map<String, Value>, kind: DjangoKind) -> Result<DjangoTo
     })
 }
 
-/// A SHA-256 digest of a token's `sec`, in hex: what identifies a Django token here, so that
-/// neither the store nor a principal holds token material.
+/// A digest of a token's `sec` ([`crate::crypto_backend::digest`]): what identifies a Django
+/// token here, so that neither the store nor a principal holds token material.
 fn sec_digest(sec: &str) -> String {
-    Sha256::digest(sec.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    // A backend that refused to digest would give every token one name: the second exchange of
+    // any token would then be refused, the safe side.
+    crate::crypto_backend::digest("jwt-core django migration: sec", sec.as_bytes())
+        .unwrap_or_else(|| "undigested".to_owned())
 }
 
 /// The store key that marks a Django refresh token as exchanged.

@@ -13,8 +13,8 @@ use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Seq
 use serde_json::{Map, Number, Value};
 
 /// Parses `bytes` as one JSON object with unique member names at every level: the rules
-/// [`StrictValue`] applies to token headers and claims, shown whole.
-#[cfg(test)]
+/// [`StrictValue`] applies to token headers and claims, shown whole (the Django package's
+/// tokens are read this way).
 pub(crate) fn parse_object(bytes: &[u8]) -> Option<Map<String, Value>> {
     match serde_json::from_slice::<StrictValue>(bytes) {
         Ok(StrictValue(Value::Object(map))) => Some(map),

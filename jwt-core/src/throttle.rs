@@ -25,9 +25,6 @@
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use std::sync::LazyLock;
-
-use jsonwebtoken::{Algorithm, EncodingKey};
 use time::{Duration, OffsetDateTime};
 
 use crate::store::{SessionStore, StoreError};
@@ -139,20 +136,12 @@ pub(crate) fn retry_after_seconds(wait: Duration) -> u64 {
     seconds.max(1).unsigned_abs()
 }
 
-/// The key of the username hash. It need not be secret: the hash only keeps what was typed
-/// out of the store and bounds its length. It must be the same in every process.
-static USERNAME_KEY: LazyLock<Option<EncodingKey>> =
-    LazyLock::new(|| EncodingKey::from_secret(b"jwt-core login throttle: usernames").ok());
-
-/// The username, case-folded and hashed (HMAC-SHA-256 with the signing backend in use, so no
-/// other hash implementation is compiled in): bounded in length, and not readable in the
-/// store. 128 bits of it, base64url.
+/// The username, case-folded and digested ([`crate::crypto_backend::digest`]): bounded in
+/// length, the same in every process, and not readable in the store. 128 bits of it.
 fn username_key(username: &str) -> String {
-    crate::crypto_backend::install();
     let folded = username.to_lowercase();
-    let mac = USERNAME_KEY
-        .as_ref()
-        .and_then(|key| jsonwebtoken::crypto::sign(folded.as_bytes(), key, Algorithm::HS256).ok());
+    let mac =
+        crate::crypto_backend::digest("jwt-core login throttle: usernames", folded.as_bytes());
     // HMAC with a fixed, valid key does not fail; were it to, every username would share one
     // counter (throttling more, never less), and nothing typed would reach the store.
     mac.map_or_else(

@@ -799,7 +799,6 @@ async fn concurrent_claims_of_one_key_succeed_once(stores: &dyn Stores) {
     assert_eq!(granted, 1);
 }
 
-
 /// Generates one test per scenario for the memory store and for a plain Redis server each,
 /// and one test per shared Redis flavour that runs every scenario in turn.
 macro_rules! store_suite {

@@ -244,7 +244,7 @@ impl JwtConfigBuilder {
     /// `django-jwt-auth-middleware` tokens the migration mode accepts (see
     /// [`JwtConfig::django_migration`]). Unset (the default), the mode is off.
     pub fn django_secret_key(mut self, secret_key: impl Into<String>) -> Self {
-        self.django_secret_key = Some(Secret(secret_key.into()));
+        self.django_secret_key = Some(Secret(SecretString::from(secret_key.into())));
         self
     }
 

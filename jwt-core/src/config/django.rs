@@ -4,6 +4,8 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, Time};
 
+use secrecy::ExposeSecret;
+
 use super::ConfigError;
 use super::builder::JwtConfigBuilder;
 use crate::django::DjangoMigration;
@@ -25,7 +27,7 @@ impl JwtConfigBuilder {
             }
             return Ok(None);
         };
-        let secret_key = secret_key.0.as_bytes();
+        let secret_key = secret_key.0.expose_secret().as_bytes();
         if secret_key.is_empty() {
             return Err(ConfigError::invalid(
                 "JWT_DJANGO_SECRET_KEY",
@@ -38,7 +40,7 @@ impl JwtConfigBuilder {
             .chain(self.secret_fallbacks.iter().flatten());
         if ours
             .into_iter()
-            .any(|secret| secret.0.as_bytes() == secret_key)
+            .any(|secret| secret.0.expose_secret().as_bytes() == secret_key)
         {
             return Err(ConfigError::invalid(
                 "JWT_DJANGO_SECRET_KEY",

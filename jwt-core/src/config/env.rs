@@ -177,7 +177,7 @@ const VARIABLES: &[(&str, Apply)] = &[
         Ok(())
     }),
     ("JWT_DJANGO_SECRET_KEY", |b, _, v| {
-        b.django_secret_key = Some(Secret(v.to_owned()));
+        b.django_secret_key = Some(Secret::from(v));
         Ok(())
     }),
     ("JWT_DJANGO_UNTIL", |b, _, v| {
