@@ -46,6 +46,7 @@ enum Redis {
     Single(RedisServer),
     Tls(RedisServer, TlsFiles),
     Cluster(RedisCluster),
+    TlsCluster(RedisCluster, TlsFiles),
 }
 
 impl Redis {
@@ -63,6 +64,12 @@ impl Redis {
         Self::Cluster(RedisCluster::start(None))
     }
 
+    fn start_tls_cluster() -> Self {
+        let files = TlsFiles::generate();
+        let cluster = RedisCluster::start(Some(&files));
+        Self::TlsCluster(cluster, files)
+    }
+
     /// An instance's settings for this Redis.
     fn settings(&self) -> JwtConfig {
         let builder = JwtConfig::builder().secret(SECRET);
@@ -77,6 +84,11 @@ impl Redis {
                 .urls()
                 .iter()
                 .fold(builder, |builder, url| builder.redis_cluster_url(url)),
+            Self::TlsCluster(cluster, files) => cluster
+                .urls()
+                .iter()
+                .fold(builder, |builder, url| builder.redis_cluster_url(url))
+                .redis_ca_file(&files.path("ca.pem")),
         };
         builder.build().expect("valid settings")
     }
@@ -407,6 +419,15 @@ macro_rules! sharing_scenarios {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $scenario() {
                     super::$scenario(super::Redis::start_cluster()).await;
+                }
+            )*
+        }
+
+        mod tls_cluster {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $scenario() {
+                    super::$scenario(super::Redis::start_tls_cluster()).await;
                 }
             )*
         }
