@@ -12,6 +12,8 @@ use crate::fixture::{Fixture, Role, SECRET, header_map, settings};
 
 const PASSWORD: &str = "correct-horse-PASSWORD-7731";
 const REDIS_PASSWORD: &str = "redis-PASSWORD-9902";
+/// A Django `SECRET_KEY` for the migration mode: never shown either.
+const DJANGO_SECRET_KEY: &str = "django-SECRET-KEY-of-the-old-project-4711";
 
 fn redis_url() -> String {
     format!("redis://:{REDIS_PASSWORD}@127.0.0.1:6379/0")
@@ -23,6 +25,7 @@ fn secrets(tokens: &[&str]) -> Vec<String> {
         PASSWORD.to_owned(),
         REDIS_PASSWORD.to_owned(),
         SECRET.to_owned(),
+        DJANGO_SECRET_KEY.to_owned(),
     ];
     for token in tokens {
         all.push((*token).to_owned());
@@ -52,7 +55,9 @@ fn assert_redacted(what: &str, debug: &str, secrets: &[String]) {
 
 #[tokio::test]
 async fn debug_of_every_public_type_shows_no_token_password_or_secret() {
-    let builder = settings().redis_url(&redis_url());
+    let builder = settings()
+        .redis_url(&redis_url())
+        .django_secret_key(DJANGO_SECRET_KEY);
     let config = builder.clone().build().expect("valid settings");
     let fixture = Fixture::with_config(config.clone());
     fixture
