@@ -60,7 +60,7 @@ use crate::events::AuthEvent;
 use crate::reply::{Message, Reply};
 use crate::request::{Presented, RequestHead, TokenSource};
 use crate::strict_json;
-use crate::token::{MAX_TIMESTAMP, TokenError, is_base64url};
+use crate::token::{self, MAX_TIMESTAMP, TokenError};
 
 /// The `session_id` of a principal authenticated by a Django access token, which belongs to
 /// no session of this library. None of ours can be equal: ours are 22 base64url characters.
@@ -157,21 +157,7 @@ fn verify(
     if migration.has_ended(now) {
         return Err(TokenError::MigrationEnded);
     }
-    let mut segments = token.split('.');
-    let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) = (
-        segments.next(),
-        segments.next(),
-        segments.next(),
-        segments.next(),
-    ) else {
-        return Err(TokenError::Malformed);
-    };
-    if [header_b64, payload_b64, signature_b64]
-        .iter()
-        .any(|segment| segment.is_empty() || !is_base64url(segment))
-    {
-        return Err(TokenError::Malformed);
-    }
+    let [header_b64, payload_b64, signature_b64] = token::segments(token)?;
     let header = decode_object(header_b64).ok_or(TokenError::Malformed)?;
     check_header(&header)?;
     let signed = &token[..header_b64.len() + 1 + payload_b64.len()];

@@ -265,20 +265,8 @@ pub(crate) fn verify(
     if token.len() > config.max_token_bytes {
         return Err(TokenError::TooLarge);
     }
-    let mut segments = token.split('.');
-    let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) = (
-        segments.next(),
-        segments.next(),
-        segments.next(),
-        segments.next(),
-    ) else {
-        return Err(TokenError::Malformed);
-    };
-    if header_b64.len() > MAX_HEADER_SEGMENT
-        || [header_b64, payload_b64, signature_b64]
-            .iter()
-            .any(|segment| segment.is_empty() || !is_base64url(segment))
-    {
+    let [header_b64, payload_b64, signature_b64] = segments(token)?;
+    if header_b64.len() > MAX_HEADER_SEGMENT {
         return Err(TokenError::Malformed);
     }
 
@@ -367,6 +355,25 @@ pub(crate) fn verify(
 /// Every byte of every token presented passes through here, so it is written without an
 /// early exit and with comparisons only, which the compiler turns into a check of many bytes
 /// per instruction.
+/// The three segments of a compact JWS, each non-empty base64url (no padding), or
+/// `Malformed`.
+pub(crate) fn segments(token: &str) -> Result<[&str; 3], TokenError> {
+    let mut parts = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(TokenError::Malformed);
+    };
+    let segments = [header, payload, signature];
+    if segments
+        .iter()
+        .any(|segment| segment.is_empty() || !is_base64url(segment))
+    {
+        return Err(TokenError::Malformed);
+    }
+    Ok(segments)
+}
+
 pub(crate) fn is_base64url(segment: &str) -> bool {
     segment.bytes().fold(true, |all, b| {
         // Setting bit 5 maps exactly the ASCII letters, upper and lower, onto `a..=z`.
